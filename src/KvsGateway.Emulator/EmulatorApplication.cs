@@ -1,0 +1,49 @@
+using KvsGateway.Emulator.Dash;
+using KvsGateway.Emulator.Ingest;
+using KvsGateway.Emulator.Storage;
+using KvsGateway.Kvs.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace KvsGateway.Emulator;
+
+/// <summary>Builds and starts the emulator as its own Kestrel application (in-process or standalone).</summary>
+public static class EmulatorApplication
+{
+    public const string PlaybackCorsPolicy = "kvs-playback";
+
+    /// <summary>Starts the emulator on <paramref name="url"/> (port 0 picks a free port) and returns it running.</summary>
+    public static async Task<WebApplication> StartAsync(EmulatorOptions options, string url, TimeProvider time, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(url);
+        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        if (loggerFactory is not null)
+        {
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton(loggerFactory);
+        }
+
+        builder.Services.AddSingleton(Options.Create(options));
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton<StreamStore>();
+        builder.Services.AddSingleton<SessionRegistry>();
+        builder.Services.AddSingleton<DashSessionFactory>();
+        builder.Services.AddSingleton<PlaybackHandlers>();
+        builder.Services.AddSingleton<PutMediaHandler>();
+        builder.Services.AddCors(cors => cors.AddPolicy(PlaybackCorsPolicy, policy =>
+            policy.AllowAnyOrigin().WithMethods("GET", "HEAD", "OPTIONS").AllowAnyHeader().WithExposedHeaders("Content-Length", "x-amzn-RequestId", "x-amzn-ErrorType")));
+
+        var app = builder.Build();
+        app.UseMiddleware<KvsErrorMiddleware>();
+        app.UseCors();
+        app.MapKvsEmulator();
+        await app.Services.GetRequiredService<StreamStore>().LoadAsync(cancellationToken).ConfigureAwait(false);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        return app;
+    }
+}

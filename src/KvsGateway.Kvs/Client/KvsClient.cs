@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using KvsGateway.Kvs.Errors;
+using KvsGateway.Kvs.Signing;
+using KvsGateway.Kvs.Wire;
+
+namespace KvsGateway.Kvs.Client;
+
+/// <summary>
+/// Our typed client of the KVS API (the AWS SDK for .NET's archived-media package is not available):
+/// SigV4-signed JSON calls, data endpoints from GetDataEndpoint cached per stream and API, and KVS
+/// error replies turned back into <see cref="KvsException"/>.
+/// </summary>
+public sealed class KvsClient
+{
+    private const string Service = "kinesisvideo";
+    private const int MaxErrorBodyBytes = 64 * 1024;
+
+    private readonly HttpClient _http;
+    private readonly KvsClientOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<(string Stream, string Api), (Uri Endpoint, DateTimeOffset Until)> _endpoints = new();
+
+    public KvsClient(HttpClient http, KvsClientOptions options, TimeProvider time)
+    {
+        _http = http;
+        _options = options;
+        _time = time;
+    }
+
+    public KvsClientOptions Options => _options;
+
+    public Task<CreateStreamOutput> CreateStreamAsync(CreateStreamInput input, CancellationToken cancellationToken = default) =>
+        SendAsync(_options.ControlEndpoint, "/createStream", input, KvsJsonContext.Default.CreateStreamInput, KvsJsonContext.Default.CreateStreamOutput, cancellationToken);
+
+    public Task<DescribeStreamOutput> DescribeStreamAsync(DescribeStreamInput input, CancellationToken cancellationToken = default) =>
+        SendAsync(_options.ControlEndpoint, "/describeStream", input, KvsJsonContext.Default.DescribeStreamInput, KvsJsonContext.Default.DescribeStreamOutput, cancellationToken);
+
+    /// <summary>The data endpoint for one stream and API, from the cache while it is fresh.</summary>
+    public async Task<Uri> GetDataEndpointAsync(string? streamName, string? streamArn, string apiName, CancellationToken cancellationToken = default)
+    {
+        var key = (streamArn ?? streamName ?? string.Empty, apiName);
+        var now = _time.GetUtcNow();
+        if (_endpoints.TryGetValue(key, out var cached) && cached.Until > now)
+        {
+            return cached.Endpoint;
+        }
+
+        var input = new GetDataEndpointInput { StreamName = streamName, StreamARN = streamArn, APIName = apiName };
+        var output = await SendAsync(_options.ControlEndpoint, "/getDataEndpoint", input, KvsJsonContext.Default.GetDataEndpointInput, KvsJsonContext.Default.GetDataEndpointOutput, cancellationToken).ConfigureAwait(false);
+        if (!Uri.TryCreate(output.DataEndpoint, UriKind.Absolute, out var endpoint))
+        {
+            throw new KvsException(KvsErrorTypes.InternalFailure, 502, "GetDataEndpoint returned no usable endpoint.");
+        }
+
+        _endpoints[key] = (endpoint, now + _options.DataEndpointCacheDuration);
+        return endpoint;
+    }
+
+    public async Task<GetDashStreamingSessionUrlOutput> GetDashStreamingSessionUrlAsync(GetDashStreamingSessionUrlInput input, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var endpoint = await GetDataEndpointAsync(input.StreamName, input.StreamARN, ApiNames.GetDashStreamingSessionUrl, cancellationToken).ConfigureAwait(false);
+        return await SendAsync(endpoint, "/getDASHStreamingSessionURL", input, KvsJsonContext.Default.GetDashStreamingSessionUrlInput, KvsJsonContext.Default.GetDashStreamingSessionUrlOutput, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<ListFragmentsOutput> ListFragmentsAsync(ListFragmentsInput input, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var endpoint = await GetDataEndpointAsync(input.StreamName, input.StreamARN, ApiNames.ListFragments, cancellationToken).ConfigureAwait(false);
+        return await SendAsync(endpoint, "/listFragments", input, KvsJsonContext.Default.ListFragmentsInput, KvsJsonContext.Default.ListFragmentsOutput, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Uploads Matroska through PutMedia and yields the ACK events as the service sends them.</summary>
+    public async IAsyncEnumerable<PutMediaAck> PutMediaAsync(PutMediaRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var endpoint = await GetDataEndpointAsync(request.StreamName, null, ApiNames.PutMedia, cancellationToken).ConfigureAwait(false);
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, "/putMedia"));
+        message.Headers.TryAddWithoutValidation("x-amzn-stream-name", request.StreamName);
+        message.Headers.TryAddWithoutValidation("x-amzn-fragment-timecode-type", request.FragmentTimecodeType);
+        if (request.ProducerStartTimestamp is { } start)
+        {
+            message.Headers.TryAddWithoutValidation(
+                "x-amzn-producer-start-timestamp",
+                (start.ToUnixTimeMilliseconds() / 1000m).ToString("0.###", CultureInfo.InvariantCulture));
+        }
+
+        message.Content = new StreamContent(request.Body);
+        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        SigV4Signer.Sign(message, SigV4.UnsignedPayload, _options.Credentials, _options.Region, Service, _time.GetUtcNow());
+        using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+
+        var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (body.ConfigureAwait(false))
+        {
+            using var reader = new StreamReader(body);
+            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            {
+                if (line.Length == 0)
+                {
+                    continue;
+                }
+
+                var ack = JsonSerializer.Deserialize(line, KvsJsonContext.Default.PutMediaAck);
+                if (ack is not null)
+                {
+                    yield return ack;
+                }
+            }
+        }
+    }
+
+    /// <summary>Turns a non-success KVS reply into the typed error it names.</summary>
+    public static async Task<KvsException> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var status = (int)response.StatusCode;
+        string? type = null;
+        if (response.Headers.TryGetValues("x-amzn-ErrorType", out var values))
+        {
+            type = values.FirstOrDefault()?.Split(':')[0];
+        }
+
+        KvsErrorBody? body = null;
+        var bytes = await ReadBoundedAsync(response.Content, MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (bytes.Length > 0 && bytes[0] == (byte)'{')
+        {
+            try
+            {
+                body = JsonSerializer.Deserialize(bytes, KvsJsonContext.Default.KvsErrorBody);
+            }
+            catch (JsonException)
+            {
+                body = null;
+            }
+        }
+
+        type ??= body?.Type?.Split('#')[^1] ?? body?.Code;
+        var message = body?.Message ?? body?.LowerMessage;
+        if (type is null)
+        {
+            // Not a KVS error (a proxy page, a crash): report it as KVS reports its own failures.
+            return new KvsException(status >= 500 ? KvsErrorTypes.ServiceUnavailable : KvsErrorTypes.InternalFailure, status >= 500 ? 503 : 500, $"The origin answered HTTP {status}.");
+        }
+
+        return new KvsException(type, status, message ?? type);
+    }
+
+    private async Task<TOutput> SendAsync<TInput, TOutput>(Uri endpoint, string path, TInput input, JsonTypeInfo<TInput> inputType, JsonTypeInfo<TOutput> outputType, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(input, inputType);
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path));
+        message.Content = new ByteArrayContent(body);
+        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        SigV4Signer.Sign(message, SigV4.HashHex(body), _options.Credentials, _options.Region, Service, _time.GetUtcNow());
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.RequestTimeout);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw new KvsException(KvsErrorTypes.ServiceUnavailable, 503, "The KVS origin could not be reached.");
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ReadErrorAsync(response, timeout.Token).ConfigureAwait(false);
+            }
+
+            var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                return await JsonSerializer.DeserializeAsync(stream, outputType, timeout.Token).ConfigureAwait(false)
+                    ?? throw new KvsException(KvsErrorTypes.InternalFailure, 502, "The KVS origin sent an empty reply.");
+            }
+        }
+    }
+
+    private static async Task<byte[]> ReadBoundedAsync(HttpContent content, int limit, CancellationToken cancellationToken)
+    {
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var buffer = new byte[limit];
+            var total = 0;
+            int read;
+            while (total < limit && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                total += read;
+            }
+
+            return buffer[..total];
+        }
+    }
+}

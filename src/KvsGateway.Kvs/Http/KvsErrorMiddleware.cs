@@ -1,0 +1,67 @@
+using KvsGateway.Kvs.Errors;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace KvsGateway.Kvs.Http;
+
+/// <summary>
+/// Every response carries a request id; a <see cref="KvsException"/> becomes its KVS error, and
+/// anything unexpected becomes a KVS <c>InternalFailure</c> rather than a bare 500 page.
+/// </summary>
+public sealed partial class KvsErrorMiddleware
+{
+    private readonly RequestDelegate _next;
+    private readonly ILogger<KvsErrorMiddleware> _logger;
+
+    public KvsErrorMiddleware(RequestDelegate next, ILogger<KvsErrorMiddleware> logger)
+    {
+        _next = next;
+        _logger = logger;
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.OnStarting(static state =>
+        {
+            var ctx = (HttpContext)state;
+            if (!ctx.Response.Headers.ContainsKey(KvsErrorResponder.RequestIdHeader))
+            {
+                KvsErrorResponder.WriteRequestIdHeaders(ctx);
+            }
+
+            return Task.CompletedTask;
+        }, context);
+
+        try
+        {
+            await _next(context).ConfigureAwait(false);
+        }
+        catch (KvsException ex)
+        {
+            LogKvsError(_logger, ex.ErrorType, ex.StatusCode, context.Request.Path, KvsErrorResponder.GetRequestId(context));
+            await KvsErrorResponder.WriteAsync(context, ex).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; there is no one to answer.
+        }
+        catch (BadHttpRequestException ex)
+        {
+            await KvsErrorResponder.WriteAsync(context, KvsException.InvalidArgument(ex.Message)).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The last line of defence: every failure must still answer as KVS.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogUnexpected(_logger, ex, context.Request.Path, KvsErrorResponder.GetRequestId(context));
+            await KvsErrorResponder.WriteAsync(context, new KvsException(KvsErrorTypes.InternalFailure, 500, "The service encountered an internal error. Try again.")).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "KVS error {ErrorType} ({StatusCode}) for {Path}, request {RequestId}")]
+    private static partial void LogKvsError(ILogger logger, string errorType, int statusCode, PathString path, string requestId);
+
+    [LoggerMessage(2, LogLevel.Error, "Unexpected failure for {Path}, request {RequestId}")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, PathString path, string requestId);
+}

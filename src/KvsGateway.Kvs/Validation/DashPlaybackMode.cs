@@ -1,0 +1,8 @@
+namespace KvsGateway.Kvs.Validation;
+
+public enum DashPlaybackMode
+{
+    Live,
+    LiveReplay,
+    OnDemand,
+}

@@ -1,0 +1,7 @@
+namespace KvsGateway.Kvs.Validation;
+
+public enum FragmentSelectorKind
+{
+    ServerTimestamp,
+    ProducerTimestamp,
+}

@@ -1,0 +1,6 @@
+namespace KvsGateway.Kvs.Wire;
+
+public sealed class DescribeStreamOutput
+{
+    public StreamInfo? StreamInfo { get; set; }
+}

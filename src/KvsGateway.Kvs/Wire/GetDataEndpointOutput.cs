@@ -1,0 +1,6 @@
+namespace KvsGateway.Kvs.Wire;
+
+public sealed class GetDataEndpointOutput
+{
+    public string? DataEndpoint { get; set; }
+}

@@ -1,0 +1,20 @@
+using System.Text.Json.Serialization;
+using KvsGateway.Kvs.Errors;
+
+namespace KvsGateway.Kvs.Wire;
+
+/// <summary>Source-generated serialization of every KVS wire type.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(KvsErrorBody))]
+[JsonSerializable(typeof(GetDataEndpointInput))]
+[JsonSerializable(typeof(GetDataEndpointOutput))]
+[JsonSerializable(typeof(GetDashStreamingSessionUrlInput))]
+[JsonSerializable(typeof(GetDashStreamingSessionUrlOutput))]
+[JsonSerializable(typeof(ListFragmentsInput))]
+[JsonSerializable(typeof(ListFragmentsOutput))]
+[JsonSerializable(typeof(CreateStreamInput))]
+[JsonSerializable(typeof(CreateStreamOutput))]
+[JsonSerializable(typeof(DescribeStreamInput))]
+[JsonSerializable(typeof(DescribeStreamOutput))]
+[JsonSerializable(typeof(PutMediaAck))]
+public sealed partial class KvsJsonContext : JsonSerializerContext;

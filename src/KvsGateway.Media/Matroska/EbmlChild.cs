@@ -1,0 +1,3 @@
+namespace KvsGateway.Media.Matroska;
+
+internal readonly record struct EbmlChild(uint Id, ReadOnlyMemory<byte> Payload);

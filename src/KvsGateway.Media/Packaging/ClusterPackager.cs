@@ -1,0 +1,111 @@
+using KvsGateway.Media.Codecs;
+using KvsGateway.Media.Matroska;
+using KvsGateway.Media.Mp4;
+
+namespace KvsGateway.Media.Packaging;
+
+/// <summary>
+/// Turns a Cluster into MP4 sample runs. Matroska stores presentation times in decode order; decode
+/// times are the sorted presentation times, so B-frames get composition offsets. The last frame's
+/// duration comes from BlockDuration, else the track's DefaultDuration, else the frame before it.
+/// </summary>
+public static class ClusterPackager
+{
+    public static PackagedFragment Package(MatroskaCluster cluster, IReadOnlyList<TrackFormat> formats)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(formats);
+        var header = cluster.Header;
+        var tracks = new List<PackagedTrack>(formats.Count);
+        foreach (var format in formats)
+        {
+            var source = header.FindTrack(format.TrackId)
+                ?? throw new MediaFormatException(MediaFormatError.UnsupportedStreamMediaType, $"Track {format.TrackId} is not in the segment.");
+            tracks.Add(PackageTrack(cluster, source, format, header.TimecodeScaleNs));
+        }
+
+        foreach (var frame in cluster.Frames)
+        {
+            if (header.FindTrack(frame.TrackNumber) is null)
+            {
+                throw new MatroskaFormatException($"A block names track {frame.TrackNumber}, which the Tracks element does not declare.");
+            }
+        }
+
+        return new PackagedFragment(cluster.Timecode, header.TimecodeScaleNs, tracks);
+    }
+
+    private static PackagedTrack PackageTrack(MatroskaCluster cluster, MatroskaTrack source, TrackFormat format, long scaleNs)
+    {
+        var infos = new List<FrameInfo>();
+        var data = new List<ReadOnlyMemory<byte>>();
+        foreach (var frame in cluster.Frames)
+        {
+            if (frame.TrackNumber == format.TrackId)
+            {
+                infos.Add(new FrameInfo(frame.Timecode, frame.IsKeyFrame, frame.BlockDuration, frame.Data.Length));
+                data.Add(frame.Data);
+            }
+        }
+
+        var samples = BuildSamples(infos, source.DefaultDurationNs, scaleNs, format.Timescale, out var duration);
+        return new PackagedTrack(format, samples, data, duration);
+    }
+
+    /// <summary>Builds the sample run of one track's frames (in decode order) at the given timescale.</summary>
+    public static Mp4Sample[] BuildSamples(IReadOnlyList<FrameInfo> frames, ulong? defaultDurationNs, long scaleNs, uint timescale, out ulong totalDuration)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        var count = frames.Count;
+        var samples = new Mp4Sample[count];
+        totalDuration = 0;
+        if (count == 0)
+        {
+            return samples;
+        }
+
+        var pts = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            pts[i] = ToTicks(frames[i].Timecode, scaleNs, timescale);
+        }
+
+        var dts = (long[])pts.Clone();
+        Array.Sort(dts);
+        long total = 0;
+        for (var i = 0; i < count; i++)
+        {
+            long duration;
+            if (i + 1 < count)
+            {
+                duration = dts[i + 1] - dts[i];
+            }
+            else if (frames[i].BlockDuration is { } blockDuration)
+            {
+                duration = ToTicks(frames[i].Timecode + blockDuration, scaleNs, timescale) - pts[i];
+            }
+            else if (defaultDurationNs is { } defaultNs and > 0)
+            {
+                duration = (long)((Int128)defaultNs * timescale / 1_000_000_000);
+            }
+            else
+            {
+                duration = count > 1 ? dts[i] - dts[i - 1] : timescale / 30;
+            }
+
+            if (duration < 0 || duration > uint.MaxValue)
+            {
+                throw new MatroskaFormatException($"A frame duration of {duration} ticks is out of range.");
+            }
+
+            samples[i] = new Mp4Sample((uint)frames[i].Size, (uint)duration, checked((int)(pts[i] - dts[i])), frames[i].IsKeyFrame);
+            total += duration;
+        }
+
+        totalDuration = (ulong)total;
+        return samples;
+    }
+
+    private static long ToTicks(long timecode, long scaleNs, uint timescale) =>
+        (long)((Int128)timecode * scaleNs * timescale / 1_000_000_000);
+}

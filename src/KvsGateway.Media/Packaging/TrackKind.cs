@@ -1,0 +1,7 @@
+namespace KvsGateway.Media.Packaging;
+
+public enum TrackKind
+{
+    Video,
+    Audio,
+}

@@ -1,0 +1,46 @@
+using KvsGateway.Kvs.Errors;
+using KvsGateway.Kvs.Http;
+using KvsGateway.Kvs.Validation;
+using KvsGateway.Kvs.Wire;
+using KvsGateway.Tenancy;
+
+namespace KvsGateway.ControlPlane;
+
+/// <summary>The signed KVS API calls the gateway answers: GetDataEndpoint and GetDASHStreamingSessionURL.</summary>
+public static class ControlPlaneEndpoints
+{
+    public static IEndpointRouteBuilder MapControlPlane(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/getDataEndpoint", async (HttpContext context, SigV4TenantAuthenticator auth, GatewayBaseUrl baseUrl) =>
+        {
+            var body = await KvsRequestReader.ReadBodyAsync(context.Request, context.RequestAborted);
+            var tenant = auth.Authenticate(context.Request, body);
+            var input = KvsRequestReader.Deserialize(body, KvsJsonContext.Default.GetDataEndpointInput);
+            if (input.APIName is null || !ApiNames.All.Contains(input.APIName))
+            {
+                throw KvsValidation.ConstraintViolation(input.APIName, "aPIName", $"Member must satisfy enum value set: [{string.Join(", ", ApiNames.All)}]");
+            }
+
+            var stream = StreamIdentity.Parse(input.StreamName, input.StreamARN);
+            StreamScope.Require(tenant, stream);
+            if (input.APIName != ApiNames.GetDashStreamingSessionUrl)
+            {
+                throw KvsException.InvalidArgument($"This gateway serves only {ApiNames.GetDashStreamingSessionUrl}; {input.APIName} is not available through it.");
+            }
+
+            return Results.Json(new GetDataEndpointOutput { DataEndpoint = baseUrl.For(context.Request) }, KvsJsonContext.Default.GetDataEndpointOutput);
+        });
+
+        endpoints.MapPost("/getDASHStreamingSessionURL", async (HttpContext context, SigV4TenantAuthenticator auth, SessionUrlIssuer issuer, GatewayBaseUrl baseUrl) =>
+        {
+            var body = await KvsRequestReader.ReadBodyAsync(context.Request, context.RequestAborted);
+            var tenant = auth.Authenticate(context.Request, body);
+            var input = KvsRequestReader.Deserialize(body, KvsJsonContext.Default.GetDashStreamingSessionUrlInput);
+            var token = await issuer.IssueAsync(tenant, input, context.RequestAborted);
+            var url = $"{baseUrl.For(context.Request)}/dash/v1/getDASHManifest.mpd?SessionToken={token}";
+            return Results.Json(new GetDashStreamingSessionUrlOutput { DashStreamingSessionUrl = url }, KvsJsonContext.Default.GetDashStreamingSessionUrlOutput);
+        });
+
+        return endpoints;
+    }
+}

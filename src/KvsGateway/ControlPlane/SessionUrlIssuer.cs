@@ -1,0 +1,81 @@
+using KvsGateway.Kvs.Client;
+using KvsGateway.Kvs.Errors;
+using KvsGateway.Kvs.Validation;
+using KvsGateway.Kvs.Wire;
+using KvsGateway.Sessions;
+using KvsGateway.Tenancy;
+using KvsGateway.Tokens;
+
+namespace KvsGateway.ControlPlane;
+
+/// <summary>
+/// GetDASHStreamingSessionURL through the gateway: the shared validator, the tenant's scope, an
+/// origin session that always carries <c>kvs:ts</c> and <c>kvs:fn</c>, the session in Redis, and a
+/// token of our own.
+/// </summary>
+public sealed partial class SessionUrlIssuer
+{
+    private readonly KvsClient _origin;
+    private readonly SessionStore _sessions;
+    private readonly SessionTokenService _tokens;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SessionUrlIssuer> _logger;
+
+    public SessionUrlIssuer(KvsClient origin, SessionStore sessions, SessionTokenService tokens, TimeProvider time, ILogger<SessionUrlIssuer> logger)
+    {
+        _origin = origin;
+        _sessions = sessions;
+        _tokens = tokens;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task<string> IssueAsync(Tenant tenant, GetDashStreamingSessionUrlInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(input);
+        var now = _time.GetUtcNow();
+        var parameters = DashSessionRequestValidator.Validate(input, now);
+        StreamScope.Require(tenant, parameters.Stream);
+
+        var originInput = new GetDashStreamingSessionUrlInput
+        {
+            StreamName = input.StreamName,
+            StreamARN = input.StreamARN,
+            PlaybackMode = parameters.PlaybackMode.ToWire(),
+            DisplayFragmentTimestamp = WireValues.Always,
+            DisplayFragmentNumber = WireValues.Always,
+            DashFragmentSelector = input.DashFragmentSelector,
+            Expires = parameters.ExpiresSeconds,
+            MaxManifestFragmentResults = parameters.MaxManifestFragmentResults,
+        };
+        var origin = await _origin.GetDashStreamingSessionUrlAsync(originInput, cancellationToken).ConfigureAwait(false);
+        if (!Uri.TryCreate(origin.DashStreamingSessionUrl, UriKind.Absolute, out _))
+        {
+            throw new KvsException(KvsErrorTypes.InternalFailure, 500, "The origin returned no session URL.");
+        }
+
+        var session = new PlaybackSession
+        {
+            SessionId = SessionStore.NewSessionId(),
+            Tenant = tenant.Name,
+            StreamName = parameters.Stream.Name,
+            StreamArn = parameters.Stream.StreamArn,
+            PlaybackMode = parameters.PlaybackMode.ToWire(),
+            FragmentSelectorType = parameters.SelectorKind.ToWire(),
+            StartTimestamp = parameters.StartTimestamp,
+            EndTimestamp = parameters.EndTimestamp,
+            DisplayFragmentTimestamp = parameters.DisplayFragmentTimestamp,
+            DisplayFragmentNumber = parameters.DisplayFragmentNumber,
+            OriginSessionUrl = origin.DashStreamingSessionUrl!,
+            CreatedAt = now,
+            ExpiresAt = now.AddSeconds(parameters.ExpiresSeconds),
+        };
+        await _sessions.SaveAsync(session).ConfigureAwait(false);
+        LogSessionCreated(_logger, session.SessionId, tenant.Name, session.StreamName, session.PlaybackMode);
+        return _tokens.Issue(new SessionTokenClaims(session.SessionId, tenant.Name, session.ExpiresAt));
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "Session {SessionId} created for tenant {Tenant}, stream {Stream}, mode {Mode}")]
+    private static partial void LogSessionCreated(ILogger logger, string sessionId, string tenant, string stream, string mode);
+}

@@ -1,0 +1,16 @@
+namespace KvsGateway.Hosting;
+
+/// <summary>Section <c>Demo</c>: a stream made ready at start-up so a new user has something to play.</summary>
+public sealed class DemoOptions
+{
+    public const string SectionName = "Demo";
+
+    public bool Enabled { get; set; }
+
+    public string StreamName { get; set; } = "demo-stream";
+
+    /// <summary>Matroska sample ingested through PutMedia, relative to the application folder.</summary>
+    public string SampleFile { get; set; } = "media/demo-stream.mkv";
+
+    public int DataRetentionInHours { get; set; } = 24 * 7;
+}

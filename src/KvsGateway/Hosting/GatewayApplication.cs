@@ -1,0 +1,106 @@
+using KvsGateway.ControlPlane;
+using KvsGateway.Forwarding;
+using KvsGateway.Kvs.Client;
+using KvsGateway.Kvs.Http;
+using KvsGateway.Manifests;
+using KvsGateway.Metering;
+using KvsGateway.Origins;
+using KvsGateway.Playback;
+using KvsGateway.Sessions;
+using KvsGateway.Tenancy;
+using KvsGateway.Tokens;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace KvsGateway.Hosting;
+
+/// <summary>The composition root: configuration, embedded infrastructure, services and endpoints.</summary>
+public static class GatewayApplication
+{
+    /// <summary>Builds the gateway; <paramref name="configure"/> lets tests replace services (a fake clock).</summary>
+    public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = FindContentRoot() });
+        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        configure?.Invoke(builder);
+
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName));
+        services.AddOptions<OriginOptions>().Bind(builder.Configuration.GetSection(OriginOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        // TenantOptions.Tenants is the "Tenants" section itself: tenant name to definition.
+        services.AddOptions<TenantOptions>().Bind(builder.Configuration);
+        services.AddOptions<SessionTokenOptions>().Bind(builder.Configuration.GetSection(SessionTokenOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SessionTokenOptions>, SessionTokenOptionsValidator>();
+        services.AddOptions<DemoOptions>().Bind(builder.Configuration.GetSection(DemoOptions.SectionName));
+
+        var redisOptions = builder.Configuration.GetSection(RedisOptions.SectionName).Get<RedisOptions>() ?? new RedisOptions();
+        var originOptions = builder.Configuration.GetSection(OriginOptions.SectionName).Get<OriginOptions>() ?? new OriginOptions();
+        using (var bootstrapLogging = LoggerFactory.Create(logging => logging.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole()))
+        {
+            var infrastructure = await GatewayInfrastructure.StartAsync(
+                redisOptions,
+                originOptions,
+                builder.Environment.ContentRootPath,
+                bootstrapLogging.CreateLogger("KvsGateway.Hosting"),
+                cancellationToken).ConfigureAwait(false);
+            services.AddSingleton(_ => infrastructure);
+        }
+
+        services.AddSingleton<IConnectionMultiplexer>(sp => sp.GetRequiredService<GatewayInfrastructure>().Redis);
+        services.AddSingleton<OriginHttp>();
+        services.AddSingleton(sp => new KvsClient(
+            sp.GetRequiredService<OriginHttp>().Client,
+            sp.GetRequiredService<GatewayInfrastructure>().Origin,
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddHttpForwarder();
+        services.AddSingleton<TenantDirectory>();
+        services.AddSingleton<SigV4TenantAuthenticator>();
+        services.AddSingleton<SessionTokenService>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<SessionUrlIssuer>();
+        services.AddSingleton<GatewayBaseUrl>();
+        services.AddSingleton<PlaybackSessionResolver>();
+        services.AddSingleton<ManifestProxy>();
+        services.AddSingleton<FragmentForwarder>();
+        services.AddSingleton<UsageMeter>();
+        services.AddSingleton<UsageFlusher>();
+        services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
+        services.AddSingleton<GatewayReadiness>();
+        services.AddHostedService<DemoStreamSeeder>();
+
+        var allowedOrigins = builder.Configuration.GetSection($"{GatewayOptions.SectionName}:AllowedPlaybackOrigins").Get<string[]>() ?? [];
+        services.AddCors(cors => cors.AddPolicy(PlaybackEndpoints.CorsPolicy, policy =>
+        {
+            if (allowedOrigins.Length == 0 || allowedOrigins.Contains("*"))
+            {
+                policy.AllowAnyOrigin();
+            }
+            else
+            {
+                policy.WithOrigins(allowedOrigins);
+            }
+
+            policy.WithMethods("GET", "HEAD", "OPTIONS").AllowAnyHeader()
+                .WithExposedHeaders("Content-Length", "Content-Range", "x-amzn-RequestId", "x-amzn-ErrorType")
+                .SetPreflightMaxAge(TimeSpan.FromHours(1));
+        }));
+
+        var app = builder.Build();
+        app.UseMiddleware<KvsErrorMiddleware>();
+        app.UseCors();
+        app.MapHealth();
+        app.MapControlPlane();
+        app.MapPlayback();
+        return app;
+    }
+
+    /// <summary>The repository root or the container folder when they hold appsettings.json, else the build output.</summary>
+    private static string FindContentRoot()
+    {
+        var current = Directory.GetCurrentDirectory();
+        return File.Exists(Path.Combine(current, "appsettings.json")) ? current : AppContext.BaseDirectory;
+    }
+}

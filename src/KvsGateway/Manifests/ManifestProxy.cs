@@ -1,0 +1,74 @@
+using System.IO.Compression;
+using KvsGateway.Kvs.Client;
+using KvsGateway.Kvs.Errors;
+using KvsGateway.Kvs.Manifests;
+using KvsGateway.Origins;
+using KvsGateway.Sessions;
+using Microsoft.Extensions.Options;
+
+namespace KvsGateway.Manifests;
+
+/// <summary>GetDASHManifest through the gateway: fetched from the origin on every request, rewritten as it streams.</summary>
+public sealed class ManifestProxy
+{
+    private readonly OriginHttp _http;
+    private readonly IOptionsMonitor<OriginOptions> _options;
+
+    public ManifestProxy(OriginHttp http, IOptionsMonitor<OriginOptions> options)
+    {
+        _http = http;
+        _options = options;
+    }
+
+    public async Task ServeAsync(HttpContext context, PlaybackSession session, string gatewayToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(session);
+        var options = _options.CurrentValue;
+        var originUrl = new Uri(session.OriginSessionUrl);
+        using var request = new HttpRequestMessage(HttpMethod.Get, originUrl);
+        request.Headers.AcceptEncoding.ParseAdd("gzip");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeout.CancelAfter(options.ActivityTimeout);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
+        {
+            throw new KvsException(KvsErrorTypes.ServiceUnavailable, 503, "The origin did not answer in time.");
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await KvsClient.ReadErrorAsync(response, timeout.Token).ConfigureAwait(false);
+            }
+
+            if (response.Content.Headers.ContentLength > options.MaxManifestBytes)
+            {
+                throw new KvsException(KvsErrorTypes.InternalFailure, 502, "The origin manifest is larger than the gateway accepts.");
+            }
+
+            var body = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            if (response.Content.Headers.ContentEncoding.Contains("gzip"))
+            {
+                body = new GZipStream(body, CompressionMode.Decompress);
+            }
+
+            await using (body.ConfigureAwait(false))
+            {
+                context.Response.ContentType = MpdNames.ContentType;
+                context.Response.Headers.CacheControl = session.PlaybackMode == "ON_DEMAND" ? "private, max-age=60" : "no-cache";
+                var limited = new ReadLimitStream(body, options.MaxManifestBytes);
+                await ManifestRewriter.RewriteAsync(
+                    limited,
+                    context.Response.Body,
+                    new ManifestRewriteOptions(originUrl, gatewayToken, session.DisplayFragmentTimestamp, session.DisplayFragmentNumber),
+                    timeout.Token).ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace KvsGateway.Origins;
+
+/// <summary>Section <c>Origin</c>: where the media comes from and the gateway's own credentials for it.</summary>
+public sealed class OriginOptions
+{
+    public const string SectionName = "Origin";
+
+    public OriginMode Mode { get; set; } = OriginMode.Embedded;
+
+    /// <summary>Control-plane URL for Remote; for AWS, empty means <c>https://kinesisvideo.{Region}.amazonaws.com</c>.</summary>
+    public string? Endpoint { get; set; }
+
+    [Required]
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>Empty falls back to AWS_ACCESS_KEY_ID (and, for the emulator, a placeholder it accepts).</summary>
+    public string? AccessKeyId { get; set; }
+
+    public string? SecretAccessKey { get; set; }
+
+    public string? SessionToken { get; set; }
+
+    /// <summary>Where the embedded emulator listens.</summary>
+    [Required]
+    public string EmbeddedUrl { get; set; } = "http://127.0.0.1:8081";
+
+    /// <summary>Data folder of the embedded emulator, relative to the content root.</summary>
+    [Required]
+    public string EmbeddedDataPath { get; set; } = "data/emulator";
+
+    /// <summary>An origin read idle this long is cut and answered as a KVS error.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ActivityTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Largest origin manifest the gateway reads.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxManifestBytes { get; set; } = 8 * 1024 * 1024;
+}

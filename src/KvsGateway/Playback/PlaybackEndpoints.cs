@@ -1,0 +1,51 @@
+using KvsGateway.Forwarding;
+using KvsGateway.Kvs.Errors;
+using KvsGateway.Manifests;
+using KvsGateway.Metering;
+using KvsGateway.Sessions;
+
+namespace KvsGateway.Playback;
+
+/// <summary>
+/// <c>/dash/v1/…</c>: each request is resolved to its session, served, and its delivered bytes
+/// metered, error bodies included, so what is billed is what the client received.
+/// </summary>
+public static class PlaybackEndpoints
+{
+    public const string CorsPolicy = "playback";
+
+    public static IEndpointRouteBuilder MapPlayback(this IEndpointRouteBuilder endpoints)
+    {
+        var dash = endpoints.MapGroup("/dash/v1").RequireCors(CorsPolicy);
+        dash.MapMethods("/getDASHManifest.mpd", ["GET", "HEAD"], (HttpContext context, PlaybackSessionResolver resolver, UsageMeter meter, ManifestProxy manifests) =>
+            ServeAsync(context, resolver, meter, PlaybackApi.GetDashManifest, session =>
+                manifests.ServeAsync(context, session, context.Request.Query["SessionToken"].ToString())));
+        dash.MapMethods("/getMP4InitFragment.mp4", ["GET", "HEAD"], (HttpContext context, PlaybackSessionResolver resolver, UsageMeter meter, FragmentForwarder forwarder) =>
+            ServeAsync(context, resolver, meter, PlaybackApi.GetMp4InitFragment, session => forwarder.ForwardAsync(context, session, "getMP4InitFragment.mp4")));
+        dash.MapMethods("/getMP4MediaFragment.mp4", ["GET", "HEAD"], (HttpContext context, PlaybackSessionResolver resolver, UsageMeter meter, FragmentForwarder forwarder) =>
+            ServeAsync(context, resolver, meter, PlaybackApi.GetMp4MediaFragment, session => forwarder.ForwardAsync(context, session, "getMP4MediaFragment.mp4")));
+        return endpoints;
+    }
+
+    private static async Task ServeAsync(HttpContext context, PlaybackSessionResolver resolver, UsageMeter meter, string api, Func<PlaybackSession, Task> serve)
+    {
+        var counter = CountingResponseBodyFeature.Install(context);
+        PlaybackSession? session = null;
+        try
+        {
+            session = await resolver.ResolveAsync(context.Request).ConfigureAwait(false);
+            await serve(session).ConfigureAwait(false);
+        }
+        catch (KvsException ex)
+        {
+            await KvsErrorResponder.WriteAsync(context, ex).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (session is not null)
+            {
+                meter.Record(session.Tenant, session.StreamName, session.SessionId, api, counter.BytesWritten, context.Response.StatusCode < 400 && !context.RequestAborted.IsCancellationRequested);
+            }
+        }
+    }
+}

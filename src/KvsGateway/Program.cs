@@ -1,0 +1,4 @@
+using KvsGateway.Hosting;
+
+var app = await GatewayApplication.CreateAsync(args);
+await app.RunAsync();

@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace KvsGateway.Sessions;
+
+/// <summary>Playback sessions in Redis, each with a time to live equal to its <c>Expires</c>.</summary>
+public sealed class SessionStore
+{
+    private readonly IConnectionMultiplexer _redis;
+    private readonly TimeProvider _time;
+
+    public SessionStore(IConnectionMultiplexer redis, TimeProvider time)
+    {
+        _redis = redis;
+        _time = time;
+    }
+
+    public static string NewSessionId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    public async Task SaveAsync(PlaybackSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var ttl = session.ExpiresAt - _time.GetUtcNow();
+        if (ttl <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var json = JsonSerializer.SerializeToUtf8Bytes(session, GatewayJsonContext.Default.PlaybackSession);
+        await _redis.GetDatabase().StringSetAsync(RedisKeys.Session(session.SessionId), json, ttl).ConfigureAwait(false);
+    }
+
+    public async Task<PlaybackSession?> FindAsync(string sessionId)
+    {
+        var value = await _redis.GetDatabase().StringGetAsync(RedisKeys.Session(sessionId)).ConfigureAwait(false);
+        if (value.IsNullOrEmpty)
+        {
+            return null;
+        }
+
+        var session = JsonSerializer.Deserialize((byte[])value!, GatewayJsonContext.Default.PlaybackSession);
+        return session is null || session.ExpiresAt <= _time.GetUtcNow() ? null : session;
+    }
+
+    public Task<bool> DeleteAsync(string sessionId) => _redis.GetDatabase().KeyDeleteAsync(RedisKeys.Session(sessionId));
+}

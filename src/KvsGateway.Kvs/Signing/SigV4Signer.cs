@@ -5,7 +5,8 @@ namespace KvsGateway.Kvs.Signing;
 /// <summary>Signs outgoing requests with SigV4 in the Authorization-header form.</summary>
 public static class SigV4Signer
 {
-    public static void Sign(HttpRequestMessage request, string payloadHash, AwsCredentials credentials, string region, string service, DateTimeOffset now)
+    /// <param name="sendPayloadHash">Send and sign <c>x-amz-content-sha256</c>, as the AWS SDKs do.</param>
+    public static void Sign(HttpRequestMessage request, string payloadHash, AwsCredentials credentials, string region, string service, DateTimeOffset now, bool sendPayloadHash = true)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(credentials);
@@ -14,7 +15,11 @@ public static class SigV4Signer
         request.Headers.Remove(SigV4.DateHeader);
         request.Headers.TryAddWithoutValidation(SigV4.DateHeader, amzDate);
         request.Headers.Remove(SigV4.ContentSha256Header);
-        request.Headers.TryAddWithoutValidation(SigV4.ContentSha256Header, payloadHash);
+        if (sendPayloadHash)
+        {
+            request.Headers.TryAddWithoutValidation(SigV4.ContentSha256Header, payloadHash);
+        }
+
         if (credentials.SessionToken is { } token)
         {
             request.Headers.Remove(SigV4.SecurityTokenHeader);

@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+using KvsGateway.Hosting;
+using KvsGateway.Kvs.Client;
+using KvsGateway.Kvs.Signing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KvsGateway.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// A real gateway on 127.0.0.1 with a port of its own, its embedded emulator on another, both in this
+/// process, against a real Redis. Nothing of ours is replaced; only the clock may be a fake one.
+/// </summary>
+public sealed class GatewayHost : IAsyncDisposable
+{
+    public const string TenantKeyId = "AKIDFUNCTIONALTEST";
+    public const string TenantSecret = "functional-test-secret";
+    public const string OtherTenantKeyId = "AKIDOTHERTENANT";
+    public const string OtherTenantSecret = "other-tenant-secret";
+
+    private readonly string _dataPath;
+
+    private GatewayHost(WebApplication app, Uri gateway, Uri emulator, string dataPath, TimeProvider time)
+    {
+        App = app;
+        Gateway = gateway;
+        Emulator = emulator;
+        _dataPath = dataPath;
+        Time = time;
+        Http = new HttpClient { BaseAddress = gateway };
+    }
+
+    public WebApplication App { get; }
+
+    public Uri Gateway { get; }
+
+    public Uri Emulator { get; }
+
+    public TimeProvider Time { get; }
+
+    /// <summary>An unauthenticated client of the gateway, as a browser would be.</summary>
+    public HttpClient Http { get; }
+
+    public static async Task<GatewayHost> StartAsync(string redis, TimeProvider? time = null)
+    {
+        var dataPath = Path.Combine(Path.GetTempPath(), "kvsgw-tests-" + Guid.NewGuid().ToString("N"));
+        var clock = time ?? TimeProvider.System;
+        string[] args =
+        [
+            "--environment", "Testing",
+            "--urls", "http://127.0.0.1:0",
+            "--Redis:Configuration", redis,
+            "--Origin:Mode", "Embedded",
+            "--Origin:EmbeddedUrl", "http://127.0.0.1:0",
+            "--Origin:EmbeddedDataPath", dataPath,
+            "--Tenants:acme:AccessKeys:0:AccessKeyId", TenantKeyId,
+            "--Tenants:acme:AccessKeys:0:SecretAccessKey", TenantSecret,
+            "--Tenants:acme:Streams:0", "acme-*",
+            "--Tenants:other:AccessKeys:0:AccessKeyId", OtherTenantKeyId,
+            "--Tenants:other:AccessKeys:0:SecretAccessKey", OtherTenantSecret,
+            "--Tenants:other:Streams:0", "other-*",
+            "--Tokens:ActiveKeyId", "test-1",
+            "--Tokens:Keys:test-1", Convert.ToBase64String(RandomNumberGenerator.GetBytes(64)),
+            "--Demo:Enabled", "false",
+            "--Logging:LogLevel:Default", "Warning",
+        ];
+        var app = await GatewayApplication.CreateAsync(args, builder => builder.Services.AddSingleton(clock));
+        await app.StartAsync();
+        var gateway = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        var emulator = app.Services.GetRequiredService<GatewayInfrastructure>().Origin.ControlEndpoint;
+        return new GatewayHost(app, gateway, emulator, dataPath, clock);
+    }
+
+    /// <summary>A KVS client of the emulator, as a producer or an operator uses it.</summary>
+    public KvsClient EmulatorClient() => new(new HttpClient(), new KvsClientOptions { ControlEndpoint = Emulator, Credentials = new AwsCredentials("AKIDPRODUCER", "producer-secret") }, TimeProvider.System);
+
+    /// <summary>A KVS client of the gateway signing with a tenant's keys, as an AWS SDK would.</summary>
+    public KvsClient GatewayClient(string keyId = TenantKeyId, string secret = TenantSecret) =>
+        new(new HttpClient(), new KvsClientOptions { ControlEndpoint = Gateway, Credentials = new AwsCredentials(keyId, secret) }, Time);
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using KvsGateway.Kvs.Client;
+using KvsGateway.Kvs.Wire;
+using KvsGateway.Media.Matroska;
+
+namespace KvsGateway.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// One gateway, with the committed H.264 fixture ingested through PutMedia into a stream of tenant
+/// <c>acme</c> and one of tenant <c>other</c>.
+/// </summary>
+public sealed class PlaybackFixture : IAsyncLifetime
+{
+    public const string Stream = "acme-cam";
+    public const string OtherStream = "other-cam";
+
+    private readonly RedisServer _redis = new();
+
+    public GatewayHost Host { get; private set; } = null!;
+
+    public string RedisConnectionString => _redis.ConnectionString;
+
+    public IReadOnlyList<PutMediaAck> Acks { get; private set; } = [];
+
+    public IReadOnlyList<MatroskaCluster> SourceClusters { get; private set; } = [];
+
+    public DateTimeOffset IngestStarted { get; private set; }
+
+    public DateTimeOffset IngestEnded { get; private set; }
+
+    public static string FixturePath(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", name);
+
+    public async Task InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        Host = await GatewayHost.StartAsync(_redis.ConnectionString);
+        var emulator = Host.EmulatorClient();
+        IngestStarted = DateTimeOffset.UtcNow.AddSeconds(-1);
+        Acks = await IngestAsync(emulator, Stream, "h264.mkv");
+        await IngestAsync(emulator, OtherStream, "h264.mkv");
+        IngestEnded = DateTimeOffset.UtcNow.AddSeconds(1);
+        await Task.Delay(1100);
+
+        await using var file = File.OpenRead(FixturePath("h264.mkv"));
+        var reader = new MatroskaReader(file);
+        var clusters = new List<MatroskaCluster>();
+        while (await reader.ReadClusterAsync() is { } cluster)
+        {
+            clusters.Add(cluster);
+        }
+
+        SourceClusters = clusters;
+    }
+
+    public static async Task<IReadOnlyList<PutMediaAck>> IngestAsync(KvsClient emulator, string stream, string fixture)
+    {
+        await emulator.CreateStreamAsync(new CreateStreamInput { StreamName = stream, DataRetentionInHours = 24 });
+        await using var body = File.OpenRead(FixturePath(fixture));
+        var acks = new List<PutMediaAck>();
+        await foreach (var ack in emulator.PutMediaAsync(new PutMediaRequest { StreamName = stream, Body = body, ProducerStartTimestamp = DateTimeOffset.UtcNow }))
+        {
+            acks.Add(ack);
+        }
+
+        return acks;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+}

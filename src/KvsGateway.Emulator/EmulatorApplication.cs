@@ -28,6 +28,9 @@ public static class EmulatorApplication
             builder.Services.AddSingleton(loggerFactory);
         }
 
+        // Per-request framework logs of a local stand-in drown the gateway's own.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton<StreamStore>();

@@ -8,7 +8,6 @@ using KvsGateway.Kvs.Wire;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace KvsGateway.Emulator;
@@ -21,21 +20,21 @@ public static class EmulatorEndpoints
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapPost("/createStream", async (HttpContext context, StreamStore store) =>
         {
-            var input = await KvsRequestReader.ReadAsync(context.Request, KvsJsonContext.Default.CreateStreamInput, context.RequestAborted);
+            var input = await KvsRequestReader.ReadAsync(context.Request, KvsJsonContext.Default.CreateStreamInput, context.RequestAborted).ConfigureAwait(false);
             var record = store.Create(input);
             return Results.Json(new CreateStreamOutput { StreamARN = record.StreamArn }, KvsJsonContext.Default.CreateStreamOutput);
         });
 
         endpoints.MapPost("/describeStream", async (HttpContext context, StreamStore store) =>
         {
-            var input = await KvsRequestReader.ReadAsync(context.Request, KvsJsonContext.Default.DescribeStreamInput, context.RequestAborted);
+            var input = await KvsRequestReader.ReadAsync(context.Request, KvsJsonContext.Default.DescribeStreamInput, context.RequestAborted).ConfigureAwait(false);
             var record = store.Get(StreamIdentity.Parse(input.StreamName, input.StreamARN));
             return Results.Json(new DescribeStreamOutput { StreamInfo = ToInfo(record) }, KvsJsonContext.Default.DescribeStreamOutput);
         });
 
         endpoints.MapPost("/getDataEndpoint", async (HttpContext context, StreamStore store, IOptions<EmulatorOptions> options) =>
         {
-            var input = await KvsRequestReader.ReadAsync(context.Request, KvsJsonContext.Default.GetDataEndpointInput, context.RequestAborted);
+            var input = await KvsRequestReader.ReadAsync(context.Request, KvsJsonContext.Default.GetDataEndpointInput, context.RequestAborted).ConfigureAwait(false);
             if (input.APIName is null || !ApiNames.All.Contains(input.APIName))
             {
                 throw KvsValidation.ConstraintViolation(input.APIName, "aPIName", $"Member must satisfy enum value set: [{string.Join(", ", ApiNames.All)}]");
@@ -50,7 +49,7 @@ public static class EmulatorEndpoints
 
         endpoints.MapPost("/listFragments", async (HttpContext context, StreamStore store) =>
         {
-            var input = await KvsRequestReader.ReadAsync(context.Request, KvsJsonContext.Default.ListFragmentsInput, context.RequestAborted);
+            var input = await KvsRequestReader.ReadAsync(context.Request, KvsJsonContext.Default.ListFragmentsInput, context.RequestAborted).ConfigureAwait(false);
             return Results.Json(ListFragmentsHandler.List(store, input), KvsJsonContext.Default.ListFragmentsOutput);
         });
 
@@ -58,8 +57,8 @@ public static class EmulatorEndpoints
 
         endpoints.MapPost("/getDASHStreamingSessionURL", async (HttpContext context, DashSessionFactory factory) =>
         {
-            var input = await KvsRequestReader.ReadAsync(context.Request, KvsJsonContext.Default.GetDashStreamingSessionUrlInput, context.RequestAborted);
-            var session = await factory.CreateAsync(input, context.RequestAborted);
+            var input = await KvsRequestReader.ReadAsync(context.Request, KvsJsonContext.Default.GetDashStreamingSessionUrlInput, context.RequestAborted).ConfigureAwait(false);
+            var session = await factory.CreateAsync(input, context.RequestAborted).ConfigureAwait(false);
             var url = $"{context.Request.Scheme}://{context.Request.Host}/dash/v1/getDASHManifest.mpd?SessionToken={Uri.EscapeDataString(session.Token)}";
             return Results.Json(new GetDashStreamingSessionUrlOutput { DashStreamingSessionUrl = url }, KvsJsonContext.Default.GetDashStreamingSessionUrlOutput);
         });

@@ -1,5 +1,4 @@
 using KvsGateway.Kvs.Manifests;
-using KvsGateway.Kvs.Validation;
 using KvsGateway.Media.Packaging;
 
 namespace KvsGateway.Emulator.Dash;

@@ -5,7 +5,7 @@ namespace KvsGateway.Kvs.Signing;
 /// <summary>Signs outgoing requests with SigV4 in the Authorization-header form.</summary>
 public static class SigV4Signer
 {
-    /// <param name="sendPayloadHash">Send and sign <c>x-amz-content-sha256</c>, as the AWS SDKs do.</param>
+    /// <summary>Signs the request; with <c>sendPayloadHash</c> it also sends and signs <c>x-amz-content-sha256</c>, as the AWS SDKs do.</summary>
     public static void Sign(HttpRequestMessage request, string payloadHash, AwsCredentials credentials, string region, string service, DateTimeOffset now, bool sendPayloadHash = true)
     {
         ArgumentNullException.ThrowIfNull(request);

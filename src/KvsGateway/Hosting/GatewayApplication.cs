@@ -10,7 +10,6 @@ using KvsGateway.Sessions;
 using KvsGateway.Tenancy;
 using KvsGateway.Tokens;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -24,6 +23,9 @@ public static class GatewayApplication
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = FindContentRoot() });
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+
+        // Tenants may live in their own file beside the other configuration; it is reloaded on change.
+        builder.Configuration.AddJsonFile(Path.Combine("config", "tenants.json"), optional: true, reloadOnChange: true);
         configure?.Invoke(builder);
 
         var services = builder.Services;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using KvsGateway.Tokens;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KvsGateway.Tests.Tokens;

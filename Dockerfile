@@ -1,0 +1,22 @@
+# Build: docker build -t kvsgateway .
+# Run:   docker run -p 8080:8080 -e Redis__Configuration=redis:6379 -e Tokens__ActiveKeyId=k1 -e Tokens__Keys__k1=<64 random bytes, base64> kvsgateway
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY Directory.Build.props Directory.Packages.props .editorconfig KvsGateway.sln appsettings.json appsettings.Development.json ./
+COPY src/ src/
+# The Development demo stream's sample is linked into the gateway's output from the fixtures.
+COPY tests/fixtures/h264.mkv tests/fixtures/h264.mkv
+RUN dotnet publish src/KvsGateway/KvsGateway.csproj -c Release -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+WORKDIR /app
+COPY --from=build /app .
+# Listen on all interfaces inside the container (the default binds loopback only); keep the
+# embedded emulator's data on a volume the non-root user owns.
+ENV Urls=http://0.0.0.0:8080 \
+    Origin__EmbeddedDataPath=/data/emulator
+RUN mkdir -p /data/emulator && chown -R app:app /data
+VOLUME /data
+USER app
+EXPOSE 8080
+ENTRYPOINT ["dotnet", "KvsGateway.dll"]

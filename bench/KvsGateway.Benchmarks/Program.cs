@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(KvsGateway.Benchmarks.PackagingBenchmarks).Assembly).Run(args);

@@ -68,29 +68,29 @@ public sealed class DashSessionFactory
     private static List<SessionTrack> BuildTracks(IReadOnlyList<FragmentHeader> headers)
     {
         var first = headers[0];
-        var tracks = new List<SessionTrack>();
-        foreach (var stored in first.Tracks)
+        IReadOnlyList<TrackFormat> formats;
+        try
         {
-            TrackFormat format;
-            try
-            {
-                format = TrackFormatFactory.Create(stored.Track, first.TimecodeScaleNs);
-            }
-            catch (MediaFormatException ex)
-            {
-                throw MediaFormatErrors.ToKvs(ex);
-            }
+            formats = TrackFormatFactory.CreateForDash(first.Tracks.Select(t => t.Track).ToList(), first.TimecodeScaleNs);
+        }
+        catch (MediaFormatException ex)
+        {
+            throw MediaFormatErrors.ToKvs(ex);
+        }
 
+        var tracks = new List<SessionTrack>(formats.Count);
+        foreach (var format in formats)
+        {
             var starts = new ulong[headers.Count];
             var durations = new ulong[headers.Count];
             ulong time = 0;
             for (var i = 0; i < headers.Count; i++)
             {
-                var track = headers[i].FindTrack(stored.Track.TrackNumber);
+                var track = headers[i].FindTrack(format.TrackId);
                 ulong duration = 0;
                 if (track is not null)
                 {
-                    ClusterPackager.BuildSamples(track.Frames, track.Track.DefaultDurationNs, headers[i].TimecodeScaleNs, format.Timescale, out duration);
+                    ClusterPackager.BuildSamples(track.Frames, track.Track, format, headers[i].TimecodeScaleNs, out duration);
                 }
 
                 starts[i] = time;
@@ -99,11 +99,6 @@ public sealed class DashSessionFactory
             }
 
             tracks.Add(new SessionTrack(format, starts, durations));
-        }
-
-        if (tracks.Count == 0 || tracks[0].Format.Kind != TrackKind.Video)
-        {
-            throw new KvsException(KvsErrorTypes.UnsupportedStreamMediaType, 400, "Track 1 of the stream must be H.264 or H.265 video.");
         }
 
         return tracks;

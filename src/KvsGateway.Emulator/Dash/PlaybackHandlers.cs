@@ -62,7 +62,7 @@ public sealed class PlaybackHandlers
             ?? throw KvsException.ResourceNotFound($"Fragment {entry.FragmentNumber} has no track {track.Format.TrackId}.");
         CheckSameFormat(session, track, stored, header);
 
-        var samples = ClusterPackager.BuildSamples(stored.Frames, stored.Track.DefaultDurationNs, header.TimecodeScaleNs, track.Format.Timescale, out _);
+        var samples = ClusterPackager.BuildSamples(stored.Frames, stored.Track, track.Format, header.TimecodeScaleNs, out _);
         var moof = FragmentedMp4Writer.CreateMediaSegmentHeader((uint)sequence, track.Format.TrackId, track.Starts[index], samples);
         context.Response.ContentType = track.Format.MimeType;
         context.Response.ContentLength = moof.Length + stored.DataLength;

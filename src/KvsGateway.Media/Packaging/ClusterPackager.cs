@@ -48,8 +48,32 @@ public static class ClusterPackager
             }
         }
 
-        var samples = BuildSamples(infos, source.DefaultDurationNs, scaleNs, format.Timescale, out var duration);
+        var samples = BuildSamples(infos, source, format, scaleNs, out var duration);
         return new PackagedTrack(format, samples, data, duration);
+    }
+
+    /// <summary>Builds a track's sample run as its format dictates: fixed frame lengths (AAC), sizes (G.711), or timecodes.</summary>
+    public static Mp4Sample[] BuildSamples(IReadOnlyList<FrameInfo> frames, MatroskaTrack source, TrackFormat format, long scaleNs, out ulong totalDuration)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(format);
+        if (format.FixedSampleDuration is null && format.BytesPerSampleFrame is null)
+        {
+            return BuildSamples(frames, source.DefaultDurationNs, scaleNs, format.Timescale, out totalDuration);
+        }
+
+        var samples = new Mp4Sample[frames.Count];
+        ulong total = 0;
+        for (var i = 0; i < samples.Length; i++)
+        {
+            var duration = format.FixedSampleDuration ?? (uint)(frames[i].Size / format.BytesPerSampleFrame!.Value);
+            samples[i] = new Mp4Sample((uint)frames[i].Size, duration, 0, true);
+            total += duration;
+        }
+
+        totalDuration = total;
+        return samples;
     }
 
     /// <summary>Builds the sample run of one track's frames (in decode order) at the given timescale.</summary>

@@ -31,4 +31,10 @@ public sealed record TrackFormat
     public int SampleRate { get; init; }
 
     public int Channels { get; init; }
+
+    /// <summary>Every sample lasts this many ticks (AAC: 1024 samples a frame), whatever the Matroska timecodes say.</summary>
+    public uint? FixedSampleDuration { get; init; }
+
+    /// <summary>For PCM-like codecs (G.711): a sample's duration is its size divided by this.</summary>
+    public int? BytesPerSampleFrame { get; init; }
 }

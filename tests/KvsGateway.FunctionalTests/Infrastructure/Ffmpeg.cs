@@ -1,0 +1,23 @@
+using System.Globalization;
+
+namespace KvsGateway.FunctionalTests.Infrastructure;
+
+/// <summary>ffmpeg as the oracle: decoded frame counts and bit-exact packet hashes of one stream of an input.</summary>
+internal static class Ffmpeg
+{
+    /// <summary>Packet hashes of stream <paramref name="map"/> (e.g. <c>0:v:0</c>); ffmpeg exits 0 even when segments 404, so hashes are what count.</summary>
+    public static async Task<List<string>> PacketHashesAsync(string input, string map)
+    {
+        var result = await ExternalTool.RunAsync("ffmpeg", ["-nostdin", "-v", "error", "-i", input, "-map", map, "-c", "copy", "-f", "framemd5", "-"]);
+        Assert.True(result.ExitCode == 0, result.Error);
+        return result.Output.Split('\n').Where(l => l.Length > 0 && l[0] != '#').Select(l => l.Split(',')[^1].Trim()).ToList();
+    }
+
+    public static async Task<int> DecodedFramesAsync(string input, string map)
+    {
+        var result = await ExternalTool.RunAsync("ffmpeg", ["-nostdin", "-v", "error", "-i", input, "-map", map, "-f", "null", "-", "-progress", "pipe:1"]);
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(string.IsNullOrWhiteSpace(result.Error), result.Error);
+        return result.Output.Split('\n').Where(l => l.StartsWith("frame=", StringComparison.Ordinal)).Select(l => int.Parse(l[6..], CultureInfo.InvariantCulture)).LastOrDefault();
+    }
+}

@@ -1,0 +1,82 @@
+using KvsGateway.FunctionalTests.Infrastructure;
+using KvsGateway.Kvs.Client;
+using KvsGateway.Kvs.Wire;
+using KvsGateway.Media.Matroska;
+
+namespace KvsGateway.FunctionalTests;
+
+/// <summary>
+/// Every track layout KVS plays over DASH: ingested through PutMedia, served by the emulator's DASH
+/// endpoints and through the gateway, and checked by ffmpeg against the source file, track by track.
+/// </summary>
+public sealed class MediaFixtureTests : IClassFixture<PlaybackFixture>
+{
+    private readonly PlaybackFixture _fixture;
+
+    public MediaFixtureTests(PlaybackFixture fixture)
+    {
+        _fixture = fixture;
+    }
+
+    public static TheoryData<string, bool, bool> Fixtures() => new()
+    {
+        { "h264.mkv", true, false },
+        { "h264-aac.mkv", true, true },
+        { "raw-h264-aac.mkv", true, true },
+        { "h265.mkv", true, false },
+        { "h265-aac.mkv", true, true },
+        { "h264-alaw.mkv", true, true },
+        { "h264-ulaw.mkv", true, true },
+        { "aac.mkv", false, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public async Task Each_layout_plays_with_the_source_packets_through_emulator_and_gateway(string fixture, bool hasVideo, bool hasAudio)
+    {
+        var stream = "acme-" + Path.GetFileNameWithoutExtension(fixture);
+        var started = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var acks = await PlaybackFixture.IngestAsync(_fixture.Host.EmulatorClient(), stream, fixture);
+        var clusters = await CountClustersAsync(fixture);
+        Assert.Equal(clusters, acks.Count(a => a.EventType == "PERSISTED"));
+        Assert.DoesNotContain(acks, a => a.EventType == "ERROR");
+        await Task.Delay(1100);
+        var input = new GetDashStreamingSessionUrlInput
+        {
+            StreamName = stream,
+            PlaybackMode = "ON_DEMAND",
+            DashFragmentSelector = new FragmentSelector { TimestampRange = new TimestampRange { StartTimestamp = started, EndTimestamp = DateTimeOffset.UtcNow.AddSeconds(-0.05) } },
+        };
+
+        var source = PlaybackFixture.FixturePath(fixture);
+        foreach (var client in new KvsClient[] { _fixture.Host.EmulatorClient(), _fixture.Host.GatewayClient() })
+        {
+            var url = (await client.GetDashStreamingSessionUrlAsync(input)).DashStreamingSessionUrl!;
+            if (hasVideo)
+            {
+                Assert.Equal(await Ffmpeg.PacketHashesAsync(source, "0:v:0"), await Ffmpeg.PacketHashesAsync(url, "0:v:0"));
+                Assert.Equal(await Ffmpeg.DecodedFramesAsync(source, "0:v:0"), await Ffmpeg.DecodedFramesAsync(url, "0:v:0"));
+            }
+
+            if (hasAudio)
+            {
+                var expected = await Ffmpeg.PacketHashesAsync(source, "0:a:0");
+                Assert.NotEmpty(expected);
+                Assert.Equal(expected, await Ffmpeg.PacketHashesAsync(url, "0:a:0"));
+            }
+        }
+    }
+
+    private static async Task<int> CountClustersAsync(string fixture)
+    {
+        await using var file = File.OpenRead(PlaybackFixture.FixturePath(fixture));
+        var reader = new MatroskaReader(file);
+        var count = 0;
+        while (await reader.ReadClusterAsync() is not null)
+        {
+            count++;
+        }
+
+        return count;
+    }
+}

@@ -28,7 +28,49 @@ public sealed class MediaFixtureTests : IClassFixture<PlaybackFixture>
         { "h264-alaw.mkv", true, true },
         { "h264-ulaw.mkv", true, true },
         { "aac.mkv", false, true },
+        { "crc32.mkv", true, false },
+        { "unknown-size.mkv", true, false },
     };
+
+    public static TheoryData<string, string> RefusedAtPlayback() => new()
+    {
+        { "no-cpd.mkv", "MissingCodecPrivateDataException" },
+        { "bad-avcc.mkv", "InvalidCodecPrivateDataException" },
+        { "unsupported-codec.mkv", "UnsupportedStreamMediaTypeException" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedAtPlayback))]
+    public async Task Media_KVS_cannot_package_is_ingested_but_refused_at_session_creation(string fixture, string errorType)
+    {
+        var stream = "acme-" + Path.GetFileNameWithoutExtension(fixture);
+        var started = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var acks = await PlaybackFixture.IngestAsync(_fixture.Host.EmulatorClient(), stream, fixture);
+        Assert.Equal(3, acks.Count(a => a.EventType == "PERSISTED"));
+        await Task.Delay(1100);
+        var input = new GetDashStreamingSessionUrlInput
+        {
+            StreamName = stream,
+            PlaybackMode = "ON_DEMAND",
+            DashFragmentSelector = new FragmentSelector { TimestampRange = new TimestampRange { StartTimestamp = started, EndTimestamp = DateTimeOffset.UtcNow.AddSeconds(-0.05) } },
+        };
+        foreach (var client in new KvsClient[] { _fixture.Host.EmulatorClient(), _fixture.Host.GatewayClient() })
+        {
+            var error = await Assert.ThrowsAsync<KvsGateway.Kvs.Errors.KvsException>(() => client.GetDashStreamingSessionUrlAsync(input));
+            Assert.Equal(errorType, error.ErrorType);
+            Assert.Equal(400, error.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_body_that_ends_inside_a_cluster_keeps_the_fragments_before_it_and_reports_an_error()
+    {
+        var acks = await PlaybackFixture.IngestAsync(_fixture.Host.EmulatorClient(), "acme-truncated", "truncated.mkv");
+        Assert.Equal(["BUFFERING", "RECEIVED", "PERSISTED", "ERROR"], acks.Select(a => a.EventType));
+        Assert.Equal(4000, acks[^1].ErrorId);
+        var listed = await _fixture.Host.EmulatorClient().ListFragmentsAsync(new ListFragmentsInput { StreamName = "acme-truncated" });
+        Assert.Equal(acks[2].FragmentNumber, Assert.Single(listed.Fragments).FragmentNumber);
+    }
 
     [Theory]
     [MemberData(nameof(Fixtures))]

@@ -73,8 +73,23 @@ internal sealed class EbmlStreamReader
     /// <summary>Reads exactly <paramref name="count"/> bytes into a new array.</summary>
     public async ValueTask<byte[]> ReadBytesAsync(long count, CancellationToken cancellationToken)
     {
-        var result = new byte[count];
-        await ReadIntoAsync(result, cancellationToken).ConfigureAwait(false);
+        // A size field is only a claim: grow the buffer as bytes really arrive, so a hostile size
+        // on a short input costs memory for what was sent, not for what was announced.
+        const int Step = 1 << 20;
+        var result = new byte[Math.Min(count, Step)];
+        var filled = 0;
+        while (filled < count)
+        {
+            if (filled == result.Length)
+            {
+                Array.Resize(ref result, (int)Math.Min(count, (long)result.Length * 2));
+            }
+
+            var chunk = result.AsMemory(filled, result.Length - filled);
+            await ReadIntoAsync(chunk, cancellationToken).ConfigureAwait(false);
+            filled += chunk.Length;
+        }
+
         return result;
     }
 

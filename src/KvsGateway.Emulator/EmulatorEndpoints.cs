@@ -2,6 +2,7 @@ using KvsGateway.Emulator.Dash;
 using KvsGateway.Emulator.Ingest;
 using KvsGateway.Emulator.Storage;
 using KvsGateway.Emulator.Streams;
+using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Http;
 using KvsGateway.Kvs.Validation;
 using KvsGateway.Kvs.Wire;
@@ -21,7 +22,7 @@ public static class EmulatorEndpoints
         endpoints.MapPost("/createStream", async (HttpContext context, StreamStore store) =>
         {
             var input = await KvsRequestReader.ReadAsync(context.Request, KvsJsonContext.Default.CreateStreamInput, context.RequestAborted).ConfigureAwait(false);
-            var record = store.Create(input);
+            var record = await store.CreateAsync(input, context.RequestAborted).ConfigureAwait(false);
             return Results.Json(new CreateStreamOutput { StreamARN = record.StreamArn }, KvsJsonContext.Default.CreateStreamOutput);
         });
 
@@ -29,7 +30,32 @@ public static class EmulatorEndpoints
         {
             var input = await KvsRequestReader.ReadAsync(context.Request, KvsJsonContext.Default.DescribeStreamInput, context.RequestAborted).ConfigureAwait(false);
             var record = store.Get(StreamIdentity.Parse(input.StreamName, input.StreamARN));
-            return Results.Json(new DescribeStreamOutput { StreamInfo = ToInfo(record) }, KvsJsonContext.Default.DescribeStreamOutput);
+            return Results.Json(new DescribeStreamOutput { StreamInfo = StreamListing.ToInfo(record) }, KvsJsonContext.Default.DescribeStreamOutput);
+        });
+
+        endpoints.MapPost("/deleteStream", async (HttpContext context, StreamStore store) =>
+        {
+            var input = await KvsRequestReader.ReadAsync(context.Request, KvsJsonContext.Default.DeleteStreamInput, context.RequestAborted).ConfigureAwait(false);
+            if (input.StreamARN is null)
+            {
+                throw KvsException.InvalidArgument("StreamARN is required.");
+            }
+
+            await store.DeleteAsync(StreamIdentity.Parse(null, input.StreamARN), input.CurrentVersion, context.RequestAborted).ConfigureAwait(false);
+            return Results.Json(new EmptyOutput(), KvsJsonContext.Default.EmptyOutput);
+        });
+
+        endpoints.MapPost("/listStreams", async (HttpContext context, StreamStore store) =>
+        {
+            var input = await KvsRequestReader.ReadAsync(context.Request, KvsJsonContext.Default.ListStreamsInput, context.RequestAborted).ConfigureAwait(false);
+            return Results.Json(StreamListing.List(store, input), KvsJsonContext.Default.ListStreamsOutput);
+        });
+
+        endpoints.MapPost("/updateDataRetention", async (HttpContext context, StreamStore store) =>
+        {
+            var input = await KvsRequestReader.ReadAsync(context.Request, KvsJsonContext.Default.UpdateDataRetentionInput, context.RequestAborted).ConfigureAwait(false);
+            await store.UpdateRetentionAsync(StreamIdentity.Parse(input.StreamName, input.StreamARN), input.CurrentVersion, input.Operation, input.DataRetentionChangeInHours, context.RequestAborted).ConfigureAwait(false);
+            return Results.Json(new EmptyOutput(), KvsJsonContext.Default.EmptyOutput);
         });
 
         endpoints.MapPost("/getDataEndpoint", async (HttpContext context, StreamStore store, IOptions<EmulatorOptions> options) =>
@@ -69,17 +95,4 @@ public static class EmulatorEndpoints
         dash.MapGet("/getMP4MediaFragment.mp4", (HttpContext context, PlaybackHandlers handlers) => handlers.GetMediaFragmentAsync(context));
         return endpoints;
     }
-
-    private static StreamInfo ToInfo(StreamRecord record) => new()
-    {
-        StreamName = record.StreamName,
-        StreamARN = record.StreamArn,
-        DeviceName = record.DeviceName,
-        MediaType = record.MediaType,
-        KmsKeyId = record.KmsKeyId,
-        Version = record.Version,
-        Status = record.Status,
-        CreationTime = record.CreationTime,
-        DataRetentionInHours = record.DataRetentionInHours,
-    };
 }

@@ -25,4 +25,7 @@ public sealed class EmulatorOptions
     /// <summary>KVS refuses fragments over 50 MB.</summary>
     [Range(1024, 1L << 31)]
     public long MaxFragmentBytes { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>How often fragments past retention are deleted.</summary>
+    public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -62,6 +62,7 @@ public static class FragmentFile
         }
 
         File.Move(temp, path, overwrite: true);
+        DirectorySync.Flush(Path.GetDirectoryName(path)!);
         return header with { Tracks = tracks, PayloadOffset = 12 + headerBytes.Length, PayloadLength = offset };
     }
 

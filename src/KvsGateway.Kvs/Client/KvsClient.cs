@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -40,6 +41,15 @@ public sealed class KvsClient
     public Task<DescribeStreamOutput> DescribeStreamAsync(DescribeStreamInput input, CancellationToken cancellationToken = default) =>
         SendAsync(_options.ControlEndpoint, "/describeStream", input, KvsJsonContext.Default.DescribeStreamInput, KvsJsonContext.Default.DescribeStreamOutput, cancellationToken);
 
+    public Task<EmptyOutput> DeleteStreamAsync(DeleteStreamInput input, CancellationToken cancellationToken = default) =>
+        SendAsync(_options.ControlEndpoint, "/deleteStream", input, KvsJsonContext.Default.DeleteStreamInput, KvsJsonContext.Default.EmptyOutput, cancellationToken);
+
+    public Task<ListStreamsOutput> ListStreamsAsync(ListStreamsInput input, CancellationToken cancellationToken = default) =>
+        SendAsync(_options.ControlEndpoint, "/listStreams", input, KvsJsonContext.Default.ListStreamsInput, KvsJsonContext.Default.ListStreamsOutput, cancellationToken);
+
+    public Task<EmptyOutput> UpdateDataRetentionAsync(UpdateDataRetentionInput input, CancellationToken cancellationToken = default) =>
+        SendAsync(_options.ControlEndpoint, "/updateDataRetention", input, KvsJsonContext.Default.UpdateDataRetentionInput, KvsJsonContext.Default.EmptyOutput, cancellationToken);
+
     /// <summary>The data endpoint for one stream and API, from the cache while it is fresh.</summary>
     public async Task<Uri> GetDataEndpointAsync(string? streamName, string? streamArn, string apiName, CancellationToken cancellationToken = default)
     {
@@ -75,7 +85,7 @@ public sealed class KvsClient
         return await SendAsync(endpoint, "/listFragments", input, KvsJsonContext.Default.ListFragmentsInput, KvsJsonContext.Default.ListFragmentsOutput, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Uploads Matroska through PutMedia and yields the ACK events as the service sends them.</summary>
+    /// <summary>Uploads Matroska through PutMedia and yields the ACK events as the service sends them, while the upload goes on.</summary>
     public async IAsyncEnumerable<PutMediaAck> PutMediaAsync(PutMediaRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -90,30 +100,68 @@ public sealed class KvsClient
                 (start.ToUnixTimeMilliseconds() / 1000m).ToString("0.###", CultureInfo.InvariantCulture));
         }
 
-        message.Content = new StreamContent(request.Body);
+        message.Content = new ByteArrayContent([]);
         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         SigV4Signer.Sign(message, SigV4.UnsignedPayload, _options.Credentials, _options.Region, Service, _time.GetUtcNow());
-        using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
-        }
+        message.Content.Headers.ContentLength = null;
 
-        var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (body.ConfigureAwait(false))
+        var connection = await PutMediaConnection.OpenAsync(message.RequestUri!, cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
         {
-            using var reader = new StreamReader(body);
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            using var upload = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            await connection.SendHeadAsync(message, cancellationToken).ConfigureAwait(false);
+            var sending = connection.SendBodyAsync(request.Body, upload.Token);
+            try
             {
-                if (line.Length == 0)
+                var (status, headers) = await connection.ReadHeadAsync(cancellationToken).ConfigureAwait(false);
+                if (status != 200)
                 {
-                    continue;
+                    using var error = new HttpResponseMessage((HttpStatusCode)status);
+                    using var body = new MemoryStream();
+                    await foreach (var chunk in connection.ReadBodyAsync(headers, cancellationToken).ConfigureAwait(false))
+                    {
+                        body.Write(chunk.Span);
+                        if (body.Length > MaxErrorBodyBytes)
+                        {
+                            break;
+                        }
+                    }
+
+                    error.Content = new ByteArrayContent(body.ToArray());
+                    foreach (var (name, value) in headers)
+                    {
+                        error.Headers.TryAddWithoutValidation(name, value);
+                    }
+
+                    throw await ReadErrorAsync(error, cancellationToken).ConfigureAwait(false);
                 }
 
-                var ack = JsonSerializer.Deserialize(line, KvsJsonContext.Default.PutMediaAck);
-                if (ack is not null)
+                var pending = new List<byte>();
+                await foreach (var chunk in connection.ReadBodyAsync(headers, cancellationToken).ConfigureAwait(false))
                 {
-                    yield return ack;
+                    pending.AddRange(chunk.Span);
+                    int newline;
+                    while ((newline = pending.IndexOf((byte)'\n')) >= 0)
+                    {
+                        var line = pending.GetRange(0, newline).ToArray();
+                        pending.RemoveRange(0, newline + 1);
+                        if (line.Length > 0 && JsonSerializer.Deserialize(line, KvsJsonContext.Default.PutMediaAck) is { } ack)
+                        {
+                            yield return ack;
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                await upload.CancelAsync().ConfigureAwait(false);
+                try
+                {
+                    await sending.ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or IOException)
+                {
+                    // The service ended the exchange (an ERROR ACK, or the consumer stopped): the upload stops with it.
                 }
             }
         }

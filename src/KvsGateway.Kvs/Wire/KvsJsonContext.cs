@@ -17,4 +17,9 @@ namespace KvsGateway.Kvs.Wire;
 [JsonSerializable(typeof(DescribeStreamInput))]
 [JsonSerializable(typeof(DescribeStreamOutput))]
 [JsonSerializable(typeof(PutMediaAck))]
+[JsonSerializable(typeof(DeleteStreamInput))]
+[JsonSerializable(typeof(ListStreamsInput))]
+[JsonSerializable(typeof(ListStreamsOutput))]
+[JsonSerializable(typeof(UpdateDataRetentionInput))]
+[JsonSerializable(typeof(EmptyOutput))]
 public sealed partial class KvsJsonContext : JsonSerializerContext;

@@ -12,5 +12,6 @@ public sealed class DemoOptions
     /// <summary>Matroska sample ingested through PutMedia, relative to the application folder.</summary>
     public string SampleFile { get; set; } = "media/demo-stream.mkv";
 
-    public int DataRetentionInHours { get; set; } = 24 * 7;
+    /// <summary>The live loop adds a fragment every 2 s; two hours keep the disk small.</summary>
+    public int DataRetentionInHours { get; set; } = 2;
 }

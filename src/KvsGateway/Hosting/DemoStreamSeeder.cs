@@ -1,3 +1,4 @@
+using KvsGateway.Ingest;
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Wire;
@@ -6,11 +7,14 @@ using Microsoft.Extensions.Options;
 namespace KvsGateway.Hosting;
 
 /// <summary>
-/// Creates the demo stream on the origin and ingests the sample through PutMedia when it has no
-/// fragment from the last hour, then marks the gateway ready.
+/// Keeps the demo stream live: creates it on the origin when missing and loops the sample through
+/// PutMedia in real time for as long as the gateway runs. The gateway is ready once the first
+/// fragment is persisted, so LIVE and ON_DEMAND both have something to play right after start.
 /// </summary>
 public sealed partial class DemoStreamSeeder : BackgroundService
 {
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
+
     private readonly KvsClient _origin;
     private readonly IOptions<DemoOptions> _options;
     private readonly GatewayReadiness _readiness;
@@ -35,19 +39,42 @@ public sealed partial class DemoStreamSeeder : BackgroundService
             return;
         }
 
-        try
+        var sample = Path.Combine(AppContext.BaseDirectory, options.SampleFile);
+        var ingest = new MediaFileIngest(_origin, TimeProvider.System);
+        while (!stoppingToken.IsCancellationRequested)
         {
-            await SeedAsync(options, stoppingToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is KvsException or IOException or HttpRequestException)
-        {
-            LogSeedFailed(_logger, ex, options.StreamName);
-        }
+            try
+            {
+                await EnsureStreamAsync(options, stoppingToken).ConfigureAwait(false);
+                LogLooping(_logger, options.StreamName, sample);
+                await ingest.RunAsync(options.StreamName, sample, realtime: true, loop: true, ack =>
+                {
+                    if (ack.EventType == PutMediaEventTypes.Persisted)
+                    {
+                        _readiness.MarkReady();
+                    }
+                    else if (ack.EventType == PutMediaEventTypes.Error)
+                    {
+                        LogAckError(_logger, options.StreamName, ack.ErrorId ?? 0, ack.ErrorMessage ?? string.Empty);
+                    }
+                }, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is KvsException or IOException or HttpRequestException or Media.Matroska.MatroskaFormatException)
+            {
+                LogFailed(_logger, ex, options.StreamName);
+            }
 
-        _readiness.MarkReady();
+            // A demo that cannot run must not keep the gateway unready forever.
+            _readiness.MarkReady();
+            await Task.Delay(RetryDelay, _time, stoppingToken).ConfigureAwait(false);
+        }
     }
 
-    private async Task SeedAsync(DemoOptions options, CancellationToken cancellationToken)
+    private async Task EnsureStreamAsync(DemoOptions options, CancellationToken cancellationToken)
     {
         try
         {
@@ -57,45 +84,14 @@ public sealed partial class DemoStreamSeeder : BackgroundService
         {
             await _origin.CreateStreamAsync(new CreateStreamInput { StreamName = options.StreamName, DataRetentionInHours = options.DataRetentionInHours, MediaType = "video/h264" }, cancellationToken).ConfigureAwait(false);
         }
-
-        var now = _time.GetUtcNow();
-        var recent = await _origin.ListFragmentsAsync(
-            new ListFragmentsInput
-            {
-                StreamName = options.StreamName,
-                MaxResults = 1,
-                FragmentSelector = new FragmentSelector { FragmentSelectorType = "SERVER_TIMESTAMP", TimestampRange = new TimestampRange { StartTimestamp = now.AddHours(-1), EndTimestamp = now } },
-            },
-            cancellationToken).ConfigureAwait(false);
-        if (recent.Fragments.Count > 0)
-        {
-            return;
-        }
-
-        var path = Path.Combine(AppContext.BaseDirectory, options.SampleFile);
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
-        await using (file.ConfigureAwait(false))
-        {
-            var persisted = 0;
-            await foreach (var ack in _origin.PutMediaAsync(new PutMediaRequest { StreamName = options.StreamName, Body = file, ProducerStartTimestamp = now }, cancellationToken).ConfigureAwait(false))
-            {
-                if (ack.EventType == PutMediaEventTypes.Persisted)
-                {
-                    persisted++;
-                }
-                else if (ack.EventType == PutMediaEventTypes.Error)
-                {
-                    throw new IOException($"PutMedia refused the demo sample: {ack.ErrorId} {ack.ErrorMessage}");
-                }
-            }
-
-            LogSeeded(_logger, options.StreamName, persisted);
-        }
     }
 
-    [LoggerMessage(1, LogLevel.Information, "Demo stream {Stream} ready with {Fragments} new fragments")]
-    private static partial void LogSeeded(ILogger logger, string stream, int fragments);
+    [LoggerMessage(1, LogLevel.Information, "Demo stream {Stream} is live, looping {Sample} in real time")]
+    private static partial void LogLooping(ILogger logger, string stream, string sample);
 
-    [LoggerMessage(2, LogLevel.Error, "Preparing demo stream {Stream} failed")]
-    private static partial void LogSeedFailed(ILogger logger, Exception exception, string stream);
+    [LoggerMessage(2, LogLevel.Warning, "Demo stream {Stream} ingest ended with error {ErrorId}: {Message}")]
+    private static partial void LogAckError(ILogger logger, string stream, int errorId, string message);
+
+    [LoggerMessage(3, LogLevel.Error, "Demo stream {Stream} ingest failed; retrying")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string stream);
 }

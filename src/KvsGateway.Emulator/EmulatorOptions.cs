@@ -26,6 +26,9 @@ public sealed class EmulatorOptions
     [Range(1024, 1L << 31)]
     public long MaxFragmentBytes { get; set; } = 50L * 1024 * 1024;
 
+    /// <summary>A PutMedia connection with nothing else to say sends an IDLE event this often.</summary>
+    public TimeSpan PutMediaIdleInterval { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>How often fragments past retention are deleted.</summary>
     public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using KvsGateway.Emulator.Storage;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Validation;
@@ -61,7 +60,19 @@ public sealed partial class PutMediaHandler
         response.ContentType = "application/json";
         await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
 
-        var reader = new MatroskaReader(request.Body, new MatroskaReaderOptions { MaxClusterBytes = _options.MaxFragmentBytes });
+        var acks = new AckWriter(response, _time, _options.PutMediaIdleInterval, context.RequestAborted);
+        await using (acks.ConfigureAwait(false))
+        {
+            await IngestAsync(context, identity, timecodeType, producerStart, acks).ConfigureAwait(false);
+        }
+    }
+
+    private async Task IngestAsync(HttpContext context, StreamIdentity identity, string timecodeType, DateTimeOffset producerStart, AckWriter acks)
+    {
+        var reader = new MatroskaReader(context.Request.Body, new MatroskaReaderOptions { MaxClusterBytes = _options.MaxFragmentBytes });
+        reader.ClusterStarted = (timecode, cancellationToken) => new ValueTask(acks.WriteAsync(
+            new PutMediaAck { EventType = PutMediaEventTypes.Buffering, FragmentTimecode = TimecodeMs(timecode, reader.Header) },
+            cancellationToken));
         DateTimeOffset? previous = null;
         var persisted = 0;
         while (true)
@@ -74,7 +85,7 @@ public sealed partial class PutMediaHandler
             catch (MatroskaFormatException ex)
             {
                 LogRejected(_logger, identity.Name, ex.Message);
-                await WriteAckAsync(response, new PutMediaAck { EventType = PutMediaEventTypes.Error, ErrorId = PutMediaErrorIds.For(ex.Error), ErrorMessage = ex.Message }, context.RequestAborted).ConfigureAwait(false);
+                await acks.WriteAsync(new PutMediaAck { EventType = PutMediaEventTypes.Error, ErrorId = PutMediaErrorIds.For(ex.Error), ErrorMessage = ex.Message }, context.RequestAborted).ConfigureAwait(false);
                 return;
             }
             catch (Exception ex) when (ex is IOException or BadHttpRequestException)
@@ -89,21 +100,20 @@ public sealed partial class PutMediaHandler
                 return;
             }
 
-            var offsetMs = (long)((Int128)cluster.Timecode * cluster.Header.TimecodeScaleNs / 1_000_000);
+            var offsetMs = TimecodeMs(cluster.Timecode, cluster.Header);
             var timecodeMs = offsetMs;
             var producerTimestamp = timecodeType == "ABSOLUTE"
                 ? DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(offsetMs, 0, 253_402_300_799_000))
                 : producerStart.AddMilliseconds(offsetMs);
 
-            await WriteAckAsync(response, new PutMediaAck { EventType = PutMediaEventTypes.Buffering, FragmentTimecode = timecodeMs }, context.RequestAborted).ConfigureAwait(false);
             if (previous is { } last && producerTimestamp < last)
             {
-                await WriteAckAsync(response, new PutMediaAck { EventType = PutMediaEventTypes.Error, FragmentTimecode = timecodeMs, ErrorId = PutMediaErrorIds.FragmentTimecodeLesserThanPrevious, ErrorMessage = "The fragment timecode is lower than the previous fragment's." }, context.RequestAborted).ConfigureAwait(false);
+                await acks.WriteAsync(new PutMediaAck { EventType = PutMediaEventTypes.Error, FragmentTimecode = timecodeMs, ErrorId = PutMediaErrorIds.FragmentTimecodeLesserThanPrevious, ErrorMessage = "The fragment timecode is lower than the previous fragment's." }, context.RequestAborted).ConfigureAwait(false);
                 return;
             }
 
             previous = producerTimestamp;
-            await WriteAckAsync(response, new PutMediaAck { EventType = PutMediaEventTypes.Received, FragmentTimecode = timecodeMs }, context.RequestAborted).ConfigureAwait(false);
+            await acks.WriteAsync(new PutMediaAck { EventType = PutMediaEventTypes.Received, FragmentTimecode = timecodeMs }, context.RequestAborted).ConfigureAwait(false);
             FragmentIndexEntry entry;
             try
             {
@@ -112,24 +122,19 @@ public sealed partial class PutMediaHandler
             catch (IOException ex)
             {
                 LogStoreFailure(_logger, ex, identity.Name);
-                await WriteAckAsync(response, new PutMediaAck { EventType = PutMediaEventTypes.Error, FragmentTimecode = timecodeMs, ErrorId = PutMediaErrorIds.ArchivalError, ErrorMessage = "The fragment could not be stored." }, context.RequestAborted).ConfigureAwait(false);
+                await acks.WriteAsync(new PutMediaAck { EventType = PutMediaEventTypes.Error, FragmentTimecode = timecodeMs, ErrorId = PutMediaErrorIds.ArchivalError, ErrorMessage = "The fragment could not be stored." }, context.RequestAborted).ConfigureAwait(false);
                 return;
             }
 
             persisted++;
-            await WriteAckAsync(response, new PutMediaAck { EventType = PutMediaEventTypes.Persisted, FragmentTimecode = timecodeMs, FragmentNumber = entry.FragmentNumber }, context.RequestAborted).ConfigureAwait(false);
+            await acks.WriteAsync(new PutMediaAck { EventType = PutMediaEventTypes.Persisted, FragmentTimecode = timecodeMs, FragmentNumber = entry.FragmentNumber }, context.RequestAborted).ConfigureAwait(false);
         }
     }
 
     private static string? NullIfEmpty(Microsoft.Extensions.Primitives.StringValues value) => value.Count == 0 || string.IsNullOrEmpty(value[0]) ? null : value[0];
 
-    private static async Task WriteAckAsync(HttpResponse response, PutMediaAck ack, CancellationToken cancellationToken)
-    {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(ack, KvsJsonContext.Default.PutMediaAck);
-        await response.Body.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-        await response.Body.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
-        await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
+    private static long TimecodeMs(long timecode, MatroskaSegmentHeader? header) =>
+        (long)((Int128)timecode * (header?.TimecodeScaleNs ?? 1_000_000) / 1_000_000);
 
     [LoggerMessage(1, LogLevel.Warning, "PutMedia to {Stream} rejected: {Reason}")]
     private static partial void LogRejected(ILogger logger, string stream, string reason);

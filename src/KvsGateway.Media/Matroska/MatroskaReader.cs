@@ -30,6 +30,9 @@ public sealed class MatroskaReader
     /// <summary>Bytes consumed from the input so far.</summary>
     public long Position => _reader.Position;
 
+    /// <summary>Called with a Cluster's Timecode as soon as it is read, before the rest of the Cluster arrives.</summary>
+    public Func<long, CancellationToken, ValueTask>? ClusterStarted { get; set; }
+
     /// <summary>Reads up to the next Cluster and returns it; null at the end of the input.</summary>
     public async ValueTask<MatroskaCluster?> ReadClusterAsync(CancellationToken cancellationToken = default)
     {
@@ -265,6 +268,11 @@ public sealed class MatroskaReader
             {
                 case MatroskaIds.Timecode:
                     clusterTimecode = (long)EbmlStreamReader.ReadUnsigned(await ReadSmallAsync(child, cancellationToken).ConfigureAwait(false));
+                    if (ClusterStarted is { } started)
+                    {
+                        await started(clusterTimecode.Value, cancellationToken).ConfigureAwait(false);
+                    }
+
                     break;
                 case MatroskaIds.SimpleBlock:
                     {

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using KvsGateway.Kvs.Client;
+using KvsGateway.Kvs.Signing;
+
+namespace KvsGateway.FunctionalTests.Infrastructure;
+
+/// <summary>The emulator run as its own OS process (<c>KvsGateway emulator</c>), so a test can SIGKILL it.</summary>
+public sealed class EmulatorProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private EmulatorProcess(Process process, Uri endpoint)
+    {
+        _process = process;
+        Endpoint = endpoint;
+    }
+
+    public Uri Endpoint { get; }
+
+    public static async Task<EmulatorProcess> StartAsync(string dataPath)
+    {
+        int port;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "KvsGateway.dll"), "emulator", "--urls", $"http://127.0.0.1:{port}", "--Emulator:DataPath", dataPath, "--Logging:LogLevel:Default", "Warning" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("The emulator process did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var endpoint = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return new EmulatorProcess(process, endpoint);
+            }
+            catch (SocketException)
+            {
+                if (process.HasExited)
+                {
+                    break;
+                }
+
+                await Task.Delay(50);
+            }
+        }
+
+        throw new InvalidOperationException("The emulator process did not listen.");
+    }
+
+    public KvsClient Client() => new(new HttpClient(), new KvsClientOptions { ControlEndpoint = Endpoint, Credentials = new AwsCredentials("AKIDPRODUCER", "producer-secret") }, TimeProvider.System);
+
+    /// <summary>SIGKILL: no shutdown code runs, buffers are not flushed.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+
+        _process.Dispose();
+    }
+}

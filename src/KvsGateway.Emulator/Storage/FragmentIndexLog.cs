@@ -76,7 +76,15 @@ internal sealed class FragmentIndexLog : IAsyncDisposable
         }
 
         stream.Position = goodLength;
-        var entries = order.Where(live.ContainsKey).Distinct().Select(n => live[n]).ToList();
+        var entries = new List<FragmentIndexEntry>(live.Count);
+        foreach (var number in order)
+        {
+            if (live.Remove(number, out var entry))
+            {
+                entries.Add(entry);
+            }
+        }
+
         return (new FragmentIndexLog(path, stream), entries, deletions);
     }
 
@@ -142,16 +150,30 @@ internal sealed class FragmentIndexLog : IAsyncDisposable
 
     private static (byte Kind, FragmentIndexEntry Entry) Decode(ReadOnlySpan<byte> payload, string directory)
     {
-        using var r = new BinaryReader(new MemoryStream(payload.ToArray()), Encoding.UTF8);
-        var kind = r.ReadByte();
-        var number = r.ReadString();
+        // Span parsing of the BinaryWriter layout: start-up replays every record, so no per-record streams.
+        var kind = payload[0];
+        var offset = 1;
+        var length = 0;
+        var shift = 0;
+        byte b;
+        do
+        {
+            b = payload[offset++];
+            length |= (b & 0x7F) << shift;
+            shift += 7;
+        }
+        while ((b & 0x80) != 0 && shift < 35);
+
+        var number = Encoding.UTF8.GetString(payload.Slice(offset, length));
+        offset += length;
+        var fields = payload[offset..];
         var entry = new FragmentIndexEntry(
             number,
-            DateTimeOffset.FromUnixTimeMilliseconds(r.ReadInt64()),
-            DateTimeOffset.FromUnixTimeMilliseconds(r.ReadInt64()),
-            r.ReadInt64(),
-            r.ReadInt64(),
-            Path.Combine(directory, number + FragmentFile.Extension));
+            DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(fields)),
+            DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(fields[8..])),
+            BinaryPrimitives.ReadInt64LittleEndian(fields[16..]),
+            BinaryPrimitives.ReadInt64LittleEndian(fields[24..]),
+            Path.Join(directory, number + FragmentFile.Extension));
         return (kind, entry);
     }
 }

@@ -53,7 +53,7 @@ public sealed partial class StreamStore : IAsyncDisposable
 
             var (log, entries, _) = await FragmentIndexLog.OpenAsync(directory, cancellationToken).ConfigureAwait(false);
             var known = new HashSet<string>(entries.Select(e => e.FragmentNumber), StringComparer.Ordinal);
-            var files = new HashSet<string>(StringComparer.Ordinal);
+            var files = new HashSet<string>(entries.Count, StringComparer.Ordinal);
             foreach (var file in Directory.EnumerateFiles(directory))
             {
                 if (file.EndsWith(".tmp", StringComparison.Ordinal))
@@ -90,7 +90,11 @@ public sealed partial class StreamStore : IAsyncDisposable
             }
 
             entries.RemoveAll(e => !files.Contains(e.FragmentNumber));
-            entries.Sort((a, b) => FragmentNumberSequence.Compare(a.FragmentNumber, b.FragmentNumber));
+            if (!IsSorted(entries))
+            {
+                entries.Sort((a, b) => FragmentNumberSequence.Compare(a.FragmentNumber, b.FragmentNumber));
+            }
+
             _streams[record.StreamName] = new StreamState(record, directory, entries, log);
         }
     }
@@ -339,6 +343,19 @@ public sealed partial class StreamStore : IAsyncDisposable
         }
 
         _createGate.Dispose();
+    }
+
+    private static bool IsSorted(List<FragmentIndexEntry> entries)
+    {
+        for (var i = 1; i < entries.Count; i++)
+        {
+            if (FragmentNumberSequence.Compare(entries[i - 1].FragmentNumber, entries[i].FragmentNumber) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string NewVersion() => Guid.NewGuid().ToString("N")[..12];

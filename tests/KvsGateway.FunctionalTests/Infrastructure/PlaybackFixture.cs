@@ -51,9 +51,12 @@ public sealed class PlaybackFixture : IAsyncLifetime
         SourceClusters = clusters;
     }
 
-    public static async Task<IReadOnlyList<PutMediaAck>> IngestAsync(KvsClient emulator, string stream, string fixture)
+    public static Task<IReadOnlyList<PutMediaAck>> IngestAsync(KvsClient emulator, string stream, string fixture) =>
+        IngestAsyncWithRetention(emulator, stream, fixture, 24);
+
+    public static async Task<IReadOnlyList<PutMediaAck>> IngestAsyncWithRetention(KvsClient emulator, string stream, string fixture, int retentionHours)
     {
-        await emulator.CreateStreamAsync(new CreateStreamInput { StreamName = stream, DataRetentionInHours = 24 });
+        await emulator.CreateStreamAsync(new CreateStreamInput { StreamName = stream, DataRetentionInHours = retentionHours });
         await using var body = File.OpenRead(FixturePath(fixture));
         var acks = new List<PutMediaAck>();
         await foreach (var ack in emulator.PutMediaAsync(new PutMediaRequest { StreamName = stream, Body = body, ProducerStartTimestamp = DateTimeOffset.UtcNow }))

@@ -120,6 +120,41 @@ public sealed class MatroskaReaderTests
         Assert.True(parsed[0].IsKeyFrame);
     }
 
+    [Fact]
+    public async Task Block_groups_carry_key_frames_by_the_absence_of_a_reference_and_their_duration()
+    {
+        static byte[] El(uint id, params byte[][] parts)
+        {
+            var payload = parts.SelectMany(p => p).ToArray();
+            var idBytes = BitConverter.GetBytes(id).Reverse().SkipWhile(b => b == 0).ToArray();
+            var size = BitConverter.GetBytes((long)payload.Length).Reverse().Skip(1).ToArray();
+            return [.. idBytes, 0x01, .. size, .. payload];
+        }
+
+        byte[] Block(short relative) => [0x81, (byte)(relative >> 8), (byte)relative, 0x00, 0xAA, 0xBB];
+        var track = El(0xAE, El(0xD7, [1]), El(0x83, [2]), El(0x86, "A_MS/ACM"u8.ToArray()));
+        var cluster = El(
+            0x1F43B675,
+            El(0xE7, [0x03, 0xE8]),
+            El(0xA0, El(0xA1, Block(0)), El(0x9B, [20])),
+            El(0xA0, El(0xA1, Block(20)), El(0xFB, [0xEC]), El(0x9B, [25])),
+            El(0xEC, [0, 0, 0]),
+            El(0xBF, [1, 2, 3, 4]));
+        var file = El(0x1A45DFA3, El(0x4282, "matroska"u8.ToArray()))
+            .Concat(El(0x18538067, El(0x1549A966, El(0x2AD7B1, [0x0F, 0x42, 0x40])), El(0x1654AE6B, track), El(0x1254C367, [1, 2, 3]), cluster))
+            .ToArray();
+
+        var reader = new MatroskaReader(new MemoryStream(file));
+        var parsed = await reader.ReadClusterAsync();
+        Assert.NotNull(parsed);
+        Assert.Equal(1000, parsed.Timecode);
+        Assert.Equal([true, false], parsed.Frames.Select(f => f.IsKeyFrame));
+        Assert.Equal([1000L, 1020L], parsed.Frames.Select(f => f.Timecode));
+        Assert.Equal([20L, 25L], parsed.Frames.Select(f => f.BlockDuration!.Value));
+        Assert.All(parsed.Frames, f => Assert.Equal(new byte[] { 0xAA, 0xBB }, f.Data.ToArray()));
+        Assert.Null(await reader.ReadClusterAsync());
+    }
+
     private sealed class TrickleStream(byte[] data) : MemoryStream(data)
     {
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>

@@ -66,7 +66,8 @@ public sealed class MediaFixtureTests : IClassFixture<PlaybackFixture>
     public async Task A_body_that_ends_inside_a_cluster_keeps_the_fragments_before_it_and_reports_an_error()
     {
         var acks = await PlaybackFixture.IngestAsync(_fixture.Host.EmulatorClient(), "acme-truncated", "truncated.mkv");
-        Assert.Equal(["BUFFERING", "RECEIVED", "PERSISTED", "ERROR"], acks.Select(a => a.EventType));
+        // The second cluster began (BUFFERING) but never ended: it is lost, and only it.
+        Assert.Equal(["BUFFERING", "RECEIVED", "PERSISTED", "BUFFERING", "ERROR"], acks.Select(a => a.EventType));
         Assert.Equal(4000, acks[^1].ErrorId);
         var listed = await _fixture.Host.EmulatorClient().ListFragmentsAsync(new ListFragmentsInput { StreamName = "acme-truncated" });
         Assert.Equal(acks[2].FragmentNumber, Assert.Single(listed.Fragments).FragmentNumber);

@@ -37,6 +37,7 @@ public static class EmulatorApplication
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<DashSessionFactory>();
         builder.Services.AddSingleton<PlaybackHandlers>();
+        builder.Services.AddSingleton<PlaybackQuotas>();
         builder.Services.AddSingleton<PutMediaHandler>();
         builder.Services.AddCors(cors => cors.AddPolicy(PlaybackCorsPolicy, policy =>
             policy.AllowAnyOrigin().WithMethods("GET", "HEAD", "OPTIONS").AllowAnyHeader().WithExposedHeaders("Content-Length", "x-amzn-RequestId", "x-amzn-ErrorType")));

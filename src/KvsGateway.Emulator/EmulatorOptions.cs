@@ -29,6 +29,9 @@ public sealed class EmulatorOptions
     /// <summary>A PutMedia connection with nothing else to say sends an IDLE event this often.</summary>
     public TimeSpan PutMediaIdleInterval { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>The KVS playback quotas.</summary>
+    public Dash.QuotaOptions Quotas { get; set; } = new();
+
     /// <summary>How often fragments past retention are deleted.</summary>
     public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

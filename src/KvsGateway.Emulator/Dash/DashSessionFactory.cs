@@ -8,11 +8,15 @@ using KvsGateway.Media.Packaging;
 namespace KvsGateway.Emulator.Dash;
 
 /// <summary>
-/// GetDASHStreamingSessionURL of the emulator: validates with the shared validator, checks the
-/// stream (retention, track layout, codec private data), selects the fragments, fixes the timeline.
+/// GetDASHStreamingSessionURL of the emulator and the growth of live sessions: the shared
+/// validator, the stream checks (retention, track layout, codec private data), and the fragment
+/// selection of each playback mode.
 /// </summary>
 public sealed class DashSessionFactory
 {
+    /// <summary>LIVE needs a fragment this recent.</summary>
+    public static readonly TimeSpan LiveFreshness = TimeSpan.FromSeconds(30);
+
     private readonly StreamStore _store;
     private readonly SessionRegistry _registry;
     private readonly TimeProvider _time;
@@ -34,40 +38,43 @@ public sealed class DashSessionFactory
             throw new KvsException(KvsErrorTypes.NoDataRetention, 400, $"The stream {stream.StreamName} has no data retention, so it cannot be played back.");
         }
 
-        if (parameters.PlaybackMode != DashPlaybackMode.OnDemand)
+        // The stream head is read as the retention boundary: nothing older can exist. (Read as "the
+        // oldest stored fragment", a "last hour" request on a younger stream would always fail.)
+        var all = _store.GetFragments(parameters.Stream);
+        var head = now.AddHours(-stream.DataRetentionInHours);
+        if (parameters.SelectorKind == FragmentSelectorKind.ServerTimestamp && parameters.StartTimestamp is { } start && start < head)
         {
-            throw KvsException.InvalidArgument($"PlaybackMode {parameters.PlaybackMode.ToWire()} is not served by this emulator version; use ON_DEMAND.");
+            throw KvsException.InvalidArgument($"TimestampRange.StartTimestamp must be later than the stream head ({stream.DataRetentionInHours} h of retention) when FragmentSelectorType is SERVER_TIMESTAMP.");
         }
 
-        var fragments = FragmentSelection.OnDemand(_store.GetFragments(parameters.Stream), parameters);
-        if (fragments.Count == 0)
+        List<FragmentIndexEntry> initial;
+        switch (parameters.PlaybackMode)
         {
-            throw KvsException.ResourceNotFound("No fragments found in the stream for the streaming request.");
+            case DashPlaybackMode.OnDemand:
+                initial = FragmentSelection.InRange(all, parameters.SelectorKind, parameters.StartTimestamp, parameters.EndTimestamp);
+                initial = initial.Take(parameters.MaxManifestFragmentResults).ToList();
+                break;
+            case DashPlaybackMode.LiveReplay:
+                initial = FragmentSelection.InRange(all, parameters.SelectorKind, parameters.StartTimestamp, parameters.EndTimestamp).Take(1).ToList();
+                break;
+            default:
+                initial = FragmentSelection.Newest(all, parameters.MaxManifestFragmentResults, null);
+                if (initial.Count > 0 && initial[^1].ServerTimestamp < now - LiveFreshness)
+                {
+                    initial.Clear();
+                }
+
+                break;
         }
 
-        var headers = new List<FragmentHeader>(fragments.Count);
-        foreach (var fragment in fragments)
+        if (initial.Count == 0)
         {
-            headers.Add(await StreamStore.ReadHeaderAsync(fragment, cancellationToken).ConfigureAwait(false));
+            throw KvsException.ResourceNotFound(parameters.PlaybackMode == DashPlaybackMode.Live
+                ? "No fragments found in the stream for the streaming request: nothing was ingested in the last 30 seconds."
+                : "No fragments found in the stream for the streaming request.");
         }
 
-        var tracks = BuildTracks(headers);
-        var session = new EmulatorSession
-        {
-            Token = SessionRegistry.NewToken(),
-            Stream = stream,
-            Parameters = parameters,
-            ExpiresAt = now.AddSeconds(parameters.ExpiresSeconds),
-            Fragments = fragments,
-            Tracks = tracks,
-        };
-        _registry.Add(session);
-        return session;
-    }
-
-    private static List<SessionTrack> BuildTracks(IReadOnlyList<FragmentHeader> headers)
-    {
-        var first = headers[0];
+        var first = await StreamStore.ReadHeaderAsync(initial[0], cancellationToken).ConfigureAwait(false);
         IReadOnlyList<TrackFormat> formats;
         try
         {
@@ -78,29 +85,85 @@ public sealed class DashSessionFactory
             throw MediaFormatErrors.ToKvs(ex);
         }
 
-        var tracks = new List<SessionTrack>(formats.Count);
-        foreach (var format in formats)
+        var session = new EmulatorSession(SessionRegistry.NewToken(), stream, parameters, now, formats);
+        foreach (var fragment in initial)
         {
-            var starts = new ulong[headers.Count];
-            var durations = new ulong[headers.Count];
-            ulong time = 0;
-            for (var i = 0; i < headers.Count; i++)
-            {
-                var track = headers[i].FindTrack(format.TrackId);
-                ulong duration = 0;
-                if (track is not null)
-                {
-                    ClusterPackager.BuildSamples(track.Frames, track.Track, format, headers[i].TimecodeScaleNs, out duration);
-                }
-
-                starts[i] = time;
-                durations[i] = duration;
-                time += duration;
-            }
-
-            tracks.Add(new SessionTrack(format, starts, durations));
+            await AppendAsync(session, fragment, cancellationToken).ConfigureAwait(false);
         }
 
-        return tracks;
+        if (parameters.PlaybackMode == DashPlaybackMode.LiveReplay)
+        {
+            await RefreshAsync(session, cancellationToken).ConfigureAwait(false);
+        }
+
+        _registry.Add(session);
+        return session;
+    }
+
+    /// <summary>
+    /// Grows a live session. LIVE lists fragments newer (by server time) than its newest, never
+    /// older ones. LIVE_REPLAY lists the next fragment in range once the fragments before it have had
+    /// their duration of real time since the session began.
+    /// </summary>
+    public async Task RefreshAsync(EmulatorSession session, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var parameters = session.Parameters;
+        if (parameters.PlaybackMode == DashPlaybackMode.OnDemand)
+        {
+            return;
+        }
+
+        await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var all = _store.GetFragments(parameters.Stream);
+            var last = session.Last?.Entry;
+            if (parameters.PlaybackMode == DashPlaybackMode.Live)
+            {
+                foreach (var fragment in FragmentSelection.Newest(all, parameters.MaxManifestFragmentResults, last))
+                {
+                    await AppendAsync(session, fragment, cancellationToken).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            var candidates = FragmentSelection.InRange(all, parameters.SelectorKind, parameters.StartTimestamp, parameters.EndTimestamp);
+            var next = last is null ? 0 : candidates.FindIndex(f => f.FragmentNumber == last.FragmentNumber) + 1;
+            var elapsed = (_time.GetUtcNow() - session.CreatedAt).TotalMilliseconds;
+            var shown = session.Listed.Sum(f => f.Entry.DurationMs);
+            while (next > 0 && next < candidates.Count && shown <= elapsed)
+            {
+                var fragment = candidates[next++];
+                if (last is not null && FragmentSelection.TimestampOf(fragment, parameters.SelectorKind) < FragmentSelection.TimestampOf(last, parameters.SelectorKind))
+                {
+                    continue;
+                }
+
+                await AppendAsync(session, fragment, cancellationToken).ConfigureAwait(false);
+                shown += fragment.DurationMs;
+            }
+        }
+        finally
+        {
+            session.Gate.Release();
+        }
+    }
+
+    private static async Task AppendAsync(EmulatorSession session, FragmentIndexEntry fragment, CancellationToken cancellationToken)
+    {
+        var header = await StreamStore.ReadHeaderAsync(fragment, cancellationToken).ConfigureAwait(false);
+        var durations = new ulong[session.Formats.Count];
+        for (var i = 0; i < durations.Length; i++)
+        {
+            var format = session.Formats[i];
+            if (header.FindTrack(format.TrackId) is { } track)
+            {
+                ClusterPackager.BuildSamples(track.Frames, track.Track, format, header.TimecodeScaleNs, out durations[i]);
+            }
+        }
+
+        session.Append(fragment, durations);
     }
 }

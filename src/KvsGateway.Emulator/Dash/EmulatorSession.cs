@@ -1,23 +1,102 @@
 using KvsGateway.Emulator.Storage;
 using KvsGateway.Kvs.Validation;
+using KvsGateway.Media.Packaging;
 
 namespace KvsGateway.Emulator.Dash;
 
-/// <summary>A DASH streaming session of the emulator: the fragments it lists and their timelines.</summary>
-public sealed record EmulatorSession
+/// <summary>
+/// A DASH streaming session of the emulator. It keeps every fragment it has listed, in order: a
+/// fragment's sequence number never changes, and each track's timeline is gap-free
+/// (t(n+1) = t(n) + d(n)) whatever the gaps between the fragments themselves.
+/// </summary>
+public sealed class EmulatorSession
 {
-    public required string Token { get; init; }
+    private readonly List<ListedFragment> _listed = [];
+    private readonly ulong[] _nextStart;
 
-    public required StreamRecord Stream { get; init; }
+    public EmulatorSession(string token, StreamRecord stream, DashSessionParameters parameters, DateTimeOffset createdAt, IReadOnlyList<TrackFormat> formats)
+    {
+        Token = token;
+        Stream = stream;
+        Parameters = parameters;
+        CreatedAt = createdAt;
+        ExpiresAt = createdAt.AddSeconds(parameters.ExpiresSeconds);
+        Formats = formats;
+        _nextStart = new ulong[formats.Count];
+    }
 
-    public required DashSessionParameters Parameters { get; init; }
+    public string Token { get; }
 
-    public required DateTimeOffset ExpiresAt { get; init; }
+    public StreamRecord Stream { get; }
 
-    /// <summary>The fragments in session order; sequence number n is element n-1.</summary>
-    public required IReadOnlyList<FragmentIndexEntry> Fragments { get; init; }
+    public DashSessionParameters Parameters { get; }
 
-    public required IReadOnlyList<SessionTrack> Tracks { get; init; }
+    public DateTimeOffset CreatedAt { get; }
 
-    public SessionTrack? FindTrack(ulong trackNumber) => Tracks.FirstOrDefault(t => t.Format.TrackId == trackNumber);
+    public DateTimeOffset ExpiresAt { get; }
+
+    /// <summary>The session's tracks, fixed by its first fragment; sequence n of a track is fragment n.</summary>
+    public IReadOnlyList<TrackFormat> Formats { get; }
+
+    /// <summary>Serializes refreshes of a live session.</summary>
+    internal SemaphoreSlim Gate { get; } = new(1, 1);
+
+    public int TrackIndex(ulong trackNumber)
+    {
+        for (var i = 0; i < Formats.Count; i++)
+        {
+            if (Formats[i].TrackId == trackNumber)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    public IReadOnlyList<ListedFragment> Listed
+    {
+        get
+        {
+            lock (_listed)
+            {
+                return _listed.ToArray();
+            }
+        }
+    }
+
+    public ListedFragment? Last
+    {
+        get
+        {
+            lock (_listed)
+            {
+                return _listed.Count == 0 ? null : _listed[^1];
+            }
+        }
+    }
+
+    public ListedFragment? Find(ulong sequenceNumber)
+    {
+        lock (_listed)
+        {
+            return sequenceNumber >= 1 && sequenceNumber <= (ulong)_listed.Count ? _listed[(int)(sequenceNumber - 1)] : null;
+        }
+    }
+
+    /// <summary>Lists a fragment after the others, with its per-track durations.</summary>
+    internal void Append(FragmentIndexEntry entry, IReadOnlyList<ulong> durations)
+    {
+        lock (_listed)
+        {
+            var starts = new ulong[durations.Count];
+            for (var i = 0; i < durations.Count; i++)
+            {
+                starts[i] = _nextStart[i];
+                _nextStart[i] += durations[i];
+            }
+
+            _listed.Add(new ListedFragment((ulong)_listed.Count + 1, entry, starts, durations.ToArray()));
+        }
+    }
 }

@@ -1,45 +1,45 @@
+using System.Globalization;
 using KvsGateway.Kvs.Manifests;
+using KvsGateway.Kvs.Validation;
 using KvsGateway.Media.Packaging;
 
 namespace KvsGateway.Emulator.Dash;
 
-/// <summary>Builds the MPD of a session: one AdaptationSet per track, one <c>S</c> per fragment.</summary>
+/// <summary>
+/// Builds a session's MPD: one AdaptationSet per track, one <c>S</c> per fragment. ON_DEMAND is static
+/// and lists everything; LIVE and LIVE_REPLAY are dynamic and list the newest
+/// MaxManifestFragmentResults fragments, numbered as the session first numbered them.
+/// </summary>
 public static class ManifestBuilder
 {
-    public static MpdDocument Build(EmulatorSession session)
+    public static MpdDocument Build(EmulatorSession session, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(session);
         var parameters = session.Parameters;
+        var listed = session.Listed;
+        var isDynamic = parameters.PlaybackMode != DashPlaybackMode.OnDemand;
+        var window = isDynamic && listed.Count > parameters.MaxManifestFragmentResults
+            ? listed.Skip(listed.Count - parameters.MaxManifestFragmentResults).ToList()
+            : listed.ToList();
         var token = Uri.EscapeDataString(session.Token);
-        var sets = new List<MpdAdaptationSet>(session.Tracks.Count);
-        long totalBytes = 0;
-        foreach (var fragment in session.Fragments)
+        long windowBytes = window.Sum(f => f.Entry.SizeInBytes);
+        var sets = new List<MpdAdaptationSet>(session.Formats.Count);
+        for (var t = 0; t < session.Formats.Count; t++)
         {
-            totalBytes += fragment.SizeInBytes;
-        }
-
-        foreach (var track in session.Tracks)
-        {
-            var format = track.Format;
-            var segments = new MpdSegment[session.Fragments.Count];
-            for (var i = 0; i < segments.Length; i++)
-            {
-                var fragment = session.Fragments[i];
-                segments[i] = new MpdSegment(
-                    track.Starts[i],
-                    track.Durations[i],
-                    parameters.DisplayFragmentTimestamp ? FragmentSelection.TimestampOf(fragment, parameters.SelectorKind).ToUnixTimeMilliseconds() : null,
-                    parameters.DisplayFragmentNumber ? fragment.FragmentNumber : null);
-            }
-
-            var seconds = track.Durations.Count == 0 ? 0 : (double)track.Durations.Aggregate(0UL, (a, b) => a + b) / format.Timescale;
+            var format = session.Formats[t];
+            var segments = window.Select(f => new MpdSegment(
+                f.Starts[t],
+                f.Durations[t],
+                parameters.DisplayFragmentTimestamp ? FragmentSelection.TimestampOf(f.Entry, parameters.SelectorKind).ToUnixTimeMilliseconds() : null,
+                parameters.DisplayFragmentNumber ? f.Entry.FragmentNumber : null)).ToList();
+            var seconds = (double)window.Sum(f => (long)f.Durations[t]) / format.Timescale;
             sets.Add(new MpdAdaptationSet
             {
                 ContentType = format.Kind == TrackKind.Video ? "video" : "audio",
                 MimeType = format.MimeType,
                 Codecs = format.Codecs,
-                RepresentationId = format.TrackId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Bandwidth = seconds > 0 ? (long)(totalBytes * 8 / seconds) : 0,
+                RepresentationId = format.TrackId.ToString(CultureInfo.InvariantCulture),
+                Bandwidth = seconds > 0 ? (long)(windowBytes * 8 / seconds) : 0,
                 Width = format.Width,
                 Height = format.Height,
                 AudioSamplingRate = format.SampleRate,
@@ -47,23 +47,40 @@ public static class ManifestBuilder
                 Timescale = format.Timescale,
                 Initialization = $"getMP4InitFragment.mp4?SessionToken={token}&TrackNumber={format.TrackId}",
                 Media = $"getMP4MediaFragment.mp4?SessionToken={token}&TrackNumber={format.TrackId}&SequenceNumber=$Number$",
+                StartNumber = window.Count == 0 ? 1 : window[0].SequenceNumber,
                 Segments = segments,
             });
         }
 
-        var video = session.Tracks[0];
-        ulong total = 0;
-        foreach (var duration in video.Durations)
+        var first = session.Formats[0];
+        var windowDuration = Ticks(window.Sum(f => (long)f.Durations[0]), first.Timescale);
+        if (!isDynamic)
         {
-            total += duration;
+            return new MpdDocument
+            {
+                IsDynamic = false,
+                MediaPresentationDuration = windowDuration,
+                DeclareKvsNamespace = parameters.DisplayFragmentTimestamp || parameters.DisplayFragmentNumber,
+                AdaptationSets = sets,
+            };
         }
 
+        // t = 0 is when the session's first fragment became available: its arrival for LIVE, the
+        // session's start for LIVE_REPLAY (which then reveals fragments as real time passes).
+        var availabilityStart = parameters.PlaybackMode == DashPlaybackMode.Live && listed.Count > 0
+            ? listed[0].Entry.ServerTimestamp
+            : session.CreatedAt;
         return new MpdDocument
         {
-            IsDynamic = false,
-            MediaPresentationDuration = TimeSpan.FromTicks((long)((Int128)total * TimeSpan.TicksPerSecond / video.Format.Timescale)),
+            IsDynamic = true,
+            AvailabilityStartTime = availabilityStart,
+            PublishTime = now,
+            MinimumUpdatePeriod = TimeSpan.FromSeconds(1),
+            TimeShiftBufferDepth = windowDuration,
             DeclareKvsNamespace = parameters.DisplayFragmentTimestamp || parameters.DisplayFragmentNumber,
             AdaptationSets = sets,
         };
     }
+
+    private static TimeSpan Ticks(long ticks, uint timescale) => TimeSpan.FromTicks((long)((Int128)ticks * TimeSpan.TicksPerSecond / timescale));
 }

@@ -13,18 +13,27 @@ namespace KvsGateway.Emulator.Dash;
 public sealed class PlaybackHandlers
 {
     private readonly SessionRegistry _registry;
+    private readonly DashSessionFactory _sessions;
+    private readonly PlaybackQuotas _quotas;
+    private readonly TimeProvider _time;
 
-    public PlaybackHandlers(SessionRegistry registry)
+    public PlaybackHandlers(SessionRegistry registry, DashSessionFactory sessions, PlaybackQuotas quotas, TimeProvider time)
     {
         _registry = registry;
+        _sessions = sessions;
+        _quotas = quotas;
+        _time = time;
     }
 
     public async Task GetManifestAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var session = _registry.Get(context.Request.Query["SessionToken"]);
-        var document = ManifestBuilder.Build(session);
+        _quotas.Manifest(session);
+        await _sessions.RefreshAsync(session, context.RequestAborted).ConfigureAwait(false);
+        var document = ManifestBuilder.Build(session, _time.GetUtcNow());
         context.Response.ContentType = MpdNames.ContentType;
+        context.Response.Headers.CacheControl = document.IsDynamic ? "no-cache" : "private, max-age=60";
         await MpdWriter.WriteAsync(document, context.Response.Body, context.RequestAborted).ConfigureAwait(false);
     }
 
@@ -32,9 +41,10 @@ public sealed class PlaybackHandlers
     {
         ArgumentNullException.ThrowIfNull(context);
         var session = _registry.Get(context.Request.Query["SessionToken"]);
-        var track = RequireTrack(session, context.Request.Query["TrackNumber"]);
-        var init = FragmentedMp4Writer.CreateInitSegment(track.Format);
-        context.Response.ContentType = track.Format.MimeType;
+        _quotas.InitFragment(session);
+        var format = session.Formats[RequireTrack(session, context.Request.Query["TrackNumber"])];
+        var init = FragmentedMp4Writer.CreateInitSegment(format);
+        context.Response.ContentType = format.MimeType;
         context.Response.ContentLength = init.Length;
         await context.Response.Body.WriteAsync(init, context.RequestAborted).ConfigureAwait(false);
     }
@@ -44,27 +54,34 @@ public sealed class PlaybackHandlers
         ArgumentNullException.ThrowIfNull(context);
         var query = context.Request.Query;
         var session = _registry.Get(query["SessionToken"]);
-        var track = RequireTrack(session, query["TrackNumber"]);
+        _quotas.MediaFragment(session);
+        var trackIndex = RequireTrack(session, query["TrackNumber"]);
+        var format = session.Formats[trackIndex];
         if (!ulong.TryParse(query["SequenceNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
         {
             throw KvsException.InvalidArgument("SequenceNumber must be a positive integer.");
         }
 
-        if (sequence < 1 || sequence > (ulong)session.Fragments.Count)
+        var listed = session.Find(sequence)
+            ?? throw KvsException.ResourceNotFound($"SequenceNumber {sequence} is not in this session's manifest.");
+        var entry = listed.Entry;
+        FragmentHeader header;
+        try
         {
-            throw KvsException.ResourceNotFound($"SequenceNumber {sequence} is not in this session's manifest.");
+            header = await StreamStore.ReadHeaderAsync(entry, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (FileNotFoundException)
+        {
+            throw KvsException.ResourceNotFound($"Fragment {entry.FragmentNumber} is no longer retained.");
         }
 
-        var index = (int)(sequence - 1);
-        var entry = session.Fragments[index];
-        var header = await StreamStore.ReadHeaderAsync(entry, context.RequestAborted).ConfigureAwait(false);
-        var stored = header.FindTrack(track.Format.TrackId)
-            ?? throw KvsException.ResourceNotFound($"Fragment {entry.FragmentNumber} has no track {track.Format.TrackId}.");
-        CheckSameFormat(session, track, stored, header);
+        var stored = header.FindTrack(format.TrackId)
+            ?? throw new KvsException(KvsErrorTypes.UnsupportedStreamMediaType, 400, $"The track set changed within the session: fragment {entry.FragmentNumber} has no track {format.TrackId}.");
+        CheckSameFormat(session, format, stored, header);
 
-        var samples = ClusterPackager.BuildSamples(stored.Frames, stored.Track, track.Format, header.TimecodeScaleNs, out _);
-        var moof = FragmentedMp4Writer.CreateMediaSegmentHeader((uint)sequence, track.Format.TrackId, track.Starts[index], samples);
-        context.Response.ContentType = track.Format.MimeType;
+        var samples = ClusterPackager.BuildSamples(stored.Frames, stored.Track, format, header.TimecodeScaleNs, out _);
+        var moof = FragmentedMp4Writer.CreateMediaSegmentHeader((uint)sequence, format.TrackId, listed.Starts[trackIndex], samples);
+        context.Response.ContentType = format.MimeType;
         context.Response.ContentLength = moof.Length + stored.DataLength;
         await context.Response.Body.WriteAsync(moof, context.RequestAborted).ConfigureAwait(false);
 
@@ -88,32 +105,32 @@ public sealed class PlaybackHandlers
         }
     }
 
-    private static void CheckSameFormat(EmulatorSession session, SessionTrack track, StoredTrack stored, FragmentHeader header)
+    private static void CheckSameFormat(EmulatorSession session, TrackFormat format, StoredTrack stored, FragmentHeader header)
     {
-        TrackFormat format;
+        TrackFormat actual;
         try
         {
-            format = TrackFormatFactory.Create(stored.Track, header.TimecodeScaleNs);
+            actual = TrackFormatFactory.Create(stored.Track, header.TimecodeScaleNs);
         }
         catch (MediaFormatException ex)
         {
             throw MediaFormatErrors.ToKvs(ex);
         }
 
-        if (format.Codecs != track.Format.Codecs || !format.SampleEntryConfig.AsSpan().SequenceEqual(track.Format.SampleEntryConfig))
+        if (actual.Codecs != format.Codecs || !actual.SampleEntryConfig.AsSpan().SequenceEqual(format.SampleEntryConfig))
         {
-            throw new KvsException(KvsErrorTypes.InvalidCodecPrivateData, 400, $"The codec private data of track {track.Format.TrackId} changed within the session of stream {session.Stream.StreamName}.");
+            throw new KvsException(KvsErrorTypes.InvalidCodecPrivateData, 400, $"The codec private data of track {format.TrackId} changed within the session of stream {session.Stream.StreamName}.");
         }
     }
 
-    private static SessionTrack RequireTrack(EmulatorSession session, Microsoft.Extensions.Primitives.StringValues value)
+    private static int RequireTrack(EmulatorSession session, Microsoft.Extensions.Primitives.StringValues value)
     {
         if (!ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var trackNumber))
         {
             throw KvsException.InvalidArgument("TrackNumber must be a positive integer.");
         }
 
-        return session.FindTrack(trackNumber)
-            ?? throw KvsException.ResourceNotFound($"Track {trackNumber} is not part of this session.");
+        var index = session.TrackIndex(trackNumber);
+        return index >= 0 ? index : throw KvsException.ResourceNotFound($"Track {trackNumber} is not part of this session.");
     }
 }

@@ -35,7 +35,7 @@ public sealed class EmulatorProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "KvsGateway.dll"), "emulator", "--urls", $"http://127.0.0.1:{port}", "--Emulator:DataPath", dataPath, "--Logging:LogLevel:Default", "Warning" })
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "KvsGateway.dll"), "emulator", "--urls", $"http://127.0.0.1:{port}", "--Emulator:DataPath", dataPath, "--Logging:LogLevel:Default", "Warning", "--Emulator:Quotas:MediaFragmentsPerSession", "1000" })
         {
             start.ArgumentList.Add(argument);
         }

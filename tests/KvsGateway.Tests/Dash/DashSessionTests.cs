@@ -1,0 +1,217 @@
+using KvsGateway.Emulator;
+using KvsGateway.Emulator.Dash;
+using KvsGateway.Emulator.Storage;
+using KvsGateway.Kvs.Errors;
+using KvsGateway.Kvs.Validation;
+using KvsGateway.Kvs.Wire;
+using KvsGateway.Media.Matroska;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace KvsGateway.Tests.Dash;
+
+/// <summary>The KVS session rules of each playback mode, with fragments fed through the real store and a clock the test moves.</summary>
+public sealed class DashSessionTests : IAsyncLifetime
+{
+    private static readonly StreamIdentity Cam = new("cam", null);
+    private readonly string _path = Path.Combine(Path.GetTempPath(), "kvsgw-dash-" + Guid.NewGuid().ToString("N"));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+    private readonly List<MatroskaCluster> _clusters = [];
+    private StreamStore _store = null!;
+    private SessionRegistry _registry = null!;
+    private DashSessionFactory _factory = null!;
+
+    private DateTimeOffset T0 { get; } = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    public async Task InitializeAsync()
+    {
+        await using (var file = Fixtures.Open("h264.mkv"))
+        {
+            var reader = new MatroskaReader(file);
+            while (await reader.ReadClusterAsync() is { } cluster)
+            {
+                _clusters.Add(cluster);
+            }
+        }
+
+        _store = new StreamStore(Options.Create(new EmulatorOptions { DataPath = _path }), _time, NullLogger<StreamStore>.Instance);
+        await _store.LoadAsync(default);
+        await _store.CreateAsync(new CreateStreamInput { StreamName = "cam", DataRetentionInHours = 24 }, default);
+        _registry = new SessionRegistry(_time);
+        _factory = new DashSessionFactory(_store, _registry, _time);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        Directory.Delete(_path, recursive: true);
+    }
+
+    [Fact]
+    public async Task On_demand_takes_fragments_that_start_in_the_range_both_ends_inclusive()
+    {
+        var fragments = await IngestAsync(3);
+        var inclusive = await CreateAsync("ON_DEMAND", fragments[1].ServerTimestamp, fragments[2].ServerTimestamp);
+        Assert.Equal(fragments[1..], inclusive.Listed.Select(l => l.Entry));
+
+        // The first fragment overlaps the start but begins before it: it is left out.
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var overlapping = await CreateAsync("ON_DEMAND", fragments[0].ServerTimestamp.AddMilliseconds(1), fragments[2].ServerTimestamp.AddSeconds(1));
+        Assert.Equal(fragments[1..], overlapping.Listed.Select(l => l.Entry));
+
+        var capped = await CreateAsync("ON_DEMAND", T0, fragments[2].ServerTimestamp, max: 2);
+        Assert.Equal(fragments[..2], capped.Listed.Select(l => l.Entry));
+    }
+
+    [Fact]
+    public async Task On_demand_manifests_are_static_with_a_gap_free_timeline()
+    {
+        var fragments = await IngestAsync(3, gap: TimeSpan.FromSeconds(30));
+        var session = await CreateAsync("ON_DEMAND", T0, fragments[^1].ServerTimestamp);
+        var mpd = ManifestBuilder.Build(session, _time.GetUtcNow());
+        Assert.False(mpd.IsDynamic);
+        Assert.Equal(TimeSpan.FromSeconds(6), mpd.MediaPresentationDuration);
+        var segments = mpd.AdaptationSets[0].Segments;
+        Assert.Equal([0UL, 180_000UL, 360_000UL], segments.Select(s => s.Start));
+        Assert.All(segments.Zip(segments.Skip(1)), pair => Assert.Equal(pair.First.Start + pair.First.Duration, pair.Second.Start));
+    }
+
+    [Fact]
+    public async Task Live_lists_the_newest_fragments_and_keeps_their_numbers_as_the_window_moves()
+    {
+        await IngestAsync(3);
+        var session = await CreateAsync("LIVE", null, null, max: 2);
+        Assert.Equal([1UL, 2UL], session.Listed.Select(l => l.SequenceNumber));
+        var second = session.Listed[0].Entry;
+        var mpd = ManifestBuilder.Build(session, _time.GetUtcNow());
+        Assert.True(mpd.IsDynamic);
+        Assert.Equal(1UL, mpd.AdaptationSets[0].StartNumber);
+        Assert.Equal(TimeSpan.FromSeconds(1), mpd.MinimumUpdatePeriod);
+
+        var later = await IngestAsync(2);
+        await _factory.RefreshAsync(session, default);
+        var listed = session.Listed;
+        Assert.Equal(4, listed.Count);
+        Assert.Equal(second, session.Find(1)!.Entry);
+        Assert.Equal(later, listed.Skip(2).Select(l => l.Entry));
+        mpd = ManifestBuilder.Build(session, _time.GetUtcNow());
+        Assert.Equal(3UL, mpd.AdaptationSets[0].StartNumber);
+        Assert.Equal([listed[2].Starts[0], listed[3].Starts[0]], mpd.AdaptationSets[0].Segments.Select(s => s.Start));
+        Assert.Equal(listed[1].Starts[0] + listed[1].Durations[0], listed[2].Starts[0]);
+    }
+
+    [Fact]
+    public async Task Live_needs_a_fragment_from_the_last_30_seconds()
+    {
+        await IngestAsync(1);
+        _time.Advance(TimeSpan.FromSeconds(29));
+        Assert.Single((await CreateAsync("LIVE", null, null)).Listed);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var error = await Assert.ThrowsAsync<KvsException>(() => CreateAsync("LIVE", null, null));
+        Assert.Equal(KvsErrorTypes.ResourceNotFound, error.ErrorType);
+    }
+
+    [Fact]
+    public async Task Live_replay_reveals_each_fragment_once_the_ones_before_it_have_played_in_real_time()
+    {
+        var fragments = await IngestAsync(3);
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var session = await CreateAsync("LIVE_REPLAY", fragments[0].ServerTimestamp, null);
+        Assert.Single(session.Listed);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1999));
+        await _factory.RefreshAsync(session, default);
+        Assert.Single(session.Listed);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        await _factory.RefreshAsync(session, default);
+        Assert.Equal(2, session.Listed.Count);
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await _factory.RefreshAsync(session, default);
+        Assert.Equal(fragments, session.Listed.Select(l => l.Entry));
+
+        // Without an end the session keeps growing with what arrives later.
+        var more = await IngestAsync(1);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await _factory.RefreshAsync(session, default);
+        Assert.Equal(more[0], session.Listed[^1].Entry);
+        Assert.True(ManifestBuilder.Build(session, _time.GetUtcNow()).IsDynamic);
+    }
+
+    [Fact]
+    public async Task Live_replay_with_an_end_stops_there()
+    {
+        var fragments = await IngestAsync(3);
+        var session = await CreateAsync("LIVE_REPLAY", fragments[0].ServerTimestamp, fragments[1].ServerTimestamp);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await IngestAsync(1);
+        await _factory.RefreshAsync(session, default);
+        Assert.Equal(fragments[..2], session.Listed.Select(l => l.Entry));
+    }
+
+    [Fact]
+    public async Task Producer_timestamps_keep_the_larger_of_equal_starts_and_the_oldest_ingested_collection()
+    {
+        var producerStart = T0.AddHours(-1);
+        var first = await IngestAsync(3, producerStart: producerStart);
+        var retry = await IngestAsync(1, producerStart: producerStart);
+        _time.Advance(TimeSpan.FromMinutes(10));
+        await IngestAsync(3, producerStart: producerStart);
+
+        var session = await CreateAsync("ON_DEMAND", producerStart, producerStart.AddSeconds(10), selector: "PRODUCER_TIMESTAMP");
+        Assert.Equal([retry[0], first[1], first[2]], session.Listed.Select(l => l.Entry));
+    }
+
+    [Fact]
+    public async Task A_session_stops_at_its_expiry()
+    {
+        var fragments = await IngestAsync(1);
+        var session = await CreateAsync("ON_DEMAND", T0, fragments[0].ServerTimestamp);
+        _time.Advance(TimeSpan.FromSeconds(299));
+        Assert.Same(session, _registry.Get(session.Token));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var error = Assert.Throws<KvsException>(() => _registry.Get(session.Token));
+        Assert.Equal(403, error.StatusCode);
+        Assert.Equal(KvsErrorTypes.NotAuthorized, error.ErrorType);
+    }
+
+    [Fact]
+    public async Task Retention_zero_and_a_start_before_the_retention_boundary_are_refused()
+    {
+        await IngestAsync(1);
+        var early = await Assert.ThrowsAsync<KvsException>(() => CreateAsync("ON_DEMAND", T0.AddHours(-25), T0.AddHours(-2)));
+        Assert.Contains("stream head", early.Message, StringComparison.Ordinal);
+
+        await _store.CreateAsync(new CreateStreamInput { StreamName = "none" }, default);
+        var input = new GetDashStreamingSessionUrlInput { StreamName = "none" };
+        Assert.Equal(KvsErrorTypes.NoDataRetention, (await Assert.ThrowsAsync<KvsException>(() => _factory.CreateAsync(input, default))).ErrorType);
+    }
+
+    /// <summary>Ingests <paramref name="count"/> clusters 2 s apart (server time), with producer times from <paramref name="producerStart"/>.</summary>
+    private async Task<List<FragmentIndexEntry>> IngestAsync(int count, TimeSpan? gap = null, DateTimeOffset? producerStart = null)
+    {
+        var result = new List<FragmentIndexEntry>();
+        for (var i = 0; i < count; i++)
+        {
+            _time.Advance(gap ?? TimeSpan.FromSeconds(2));
+            var cluster = _clusters[i % _clusters.Count];
+            var producer = (producerStart ?? _time.GetUtcNow().AddSeconds(-1)).AddMilliseconds(producerStart is null ? 0 : cluster.Timecode);
+            result.Add(await _store.AppendAsync(Cam, cluster, producer, default));
+        }
+
+        return result;
+    }
+
+    private Task<EmulatorSession> CreateAsync(string mode, DateTimeOffset? start, DateTimeOffset? end, int? max = null, string selector = "SERVER_TIMESTAMP") =>
+        _factory.CreateAsync(
+            new GetDashStreamingSessionUrlInput
+            {
+                StreamName = "cam",
+                PlaybackMode = mode,
+                MaxManifestFragmentResults = max,
+                DashFragmentSelector = start is null ? null : new FragmentSelector { FragmentSelectorType = selector, TimestampRange = new TimestampRange { StartTimestamp = start, EndTimestamp = end } },
+            },
+            default);
+}

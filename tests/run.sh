@@ -10,6 +10,8 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 [ -x /usr/bin/aws ] || missing+=(awscli)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -39,6 +41,23 @@ echo "redis-server pid $redis_pid on $KVSGW_TEST_REDIS"
 dotnet test KvsGateway.sln -c Release --logger "trx" --results-directory "$results" "$@"
 status=$?
 
+# The AWS SDK for JavaScript v3 (versions pinned by tests/sdk-js/package-lock.json) against the emulator.
+js_passed=0
+js_failed=0
+if [ $# -eq 0 ]; then
+  export KVSGW_HOST_DLL="$PWD/src/KvsGateway/bin/Release/net10.0/KvsGateway.dll"
+  if (cd tests/sdk-js && npm ci --no-audit --no-fund --loglevel=error); then
+    node --test tests/sdk-js/ 2>&1 | tee "$results/sdk-js.tap"
+    js_passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$results/sdk-js.tap" | tail -n 1)
+    js_failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$results/sdk-js.tap" | tail -n 1)
+    js_passed=${js_passed:-0}
+    js_failed=${js_failed:-1}
+  else
+    echo "npm ci failed in tests/sdk-js"
+    js_failed=1
+  fi
+fi
+
 passed=0
 failed=0
 for trx in "$results"/*.trx; do
@@ -51,6 +70,8 @@ for trx in "$results"/*.trx; do
   failed=$((failed + ${f:-0} + ${e:-0}))
 done
 
+passed=$((passed + js_passed))
+failed=$((failed + js_failed))
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "tests: $passed passed, $failed failed"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then exit 1; fi

@@ -1,3 +1,4 @@
+using KvsGateway.Admin;
 using KvsGateway.ControlPlane;
 using KvsGateway.Forwarding;
 using KvsGateway.Kvs.Client;
@@ -65,6 +66,11 @@ public static class GatewayApplication
         services.AddSingleton<SessionUrlIssuer>();
         services.AddSingleton<GatewayBaseUrl>();
         services.AddSingleton<PlaybackSessionResolver>();
+        services.AddSingleton<SessionCache>();
+        services.AddSingleton<SessionRevoker>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionRevoker>());
+        services.AddOptions<AdminOptions>().Bind(builder.Configuration.GetSection(AdminOptions.SectionName));
+        services.AddSingleton<AdminAuthorization>();
         services.AddSingleton<ManifestProxy>();
         services.AddSingleton<FragmentForwarder>();
         services.AddSingleton<UsageMeter>();
@@ -96,6 +102,7 @@ public static class GatewayApplication
         app.MapHealth();
         app.MapControlPlane();
         app.MapPlayback();
+        app.MapAdmin();
         return app;
     }
 

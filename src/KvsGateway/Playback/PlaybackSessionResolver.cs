@@ -9,24 +9,39 @@ public sealed class PlaybackSessionResolver
 {
     private readonly SessionTokenService _tokens;
     private readonly SessionStore _sessions;
+    private readonly SessionCache _cache;
+    private readonly SessionRevoker _revoker;
+    private readonly TimeProvider _time;
 
-    public PlaybackSessionResolver(SessionTokenService tokens, SessionStore sessions)
+    public PlaybackSessionResolver(SessionTokenService tokens, SessionStore sessions, SessionCache cache, SessionRevoker revoker, TimeProvider time)
     {
         _tokens = tokens;
         _sessions = sessions;
+        _cache = cache;
+        _revoker = revoker;
+        _time = time;
     }
 
+    /// <summary>The warm path is a memory lookup; the cold path decrypts the token and reads Redis.</summary>
     public async Task<PlaybackSession> ResolveAsync(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var claims = await _tokens.ReadAsync(request.Query["SessionToken"].ToString()).ConfigureAwait(false)
+        var token = request.Query["SessionToken"].ToString();
+        if (token.Length > 0 && _cache.Find(token) is { } cached && cached.ExpiresAt > _time.GetUtcNow())
+        {
+            return cached;
+        }
+
+        var claims = await _tokens.ReadAsync(token).ConfigureAwait(false)
             ?? throw Refused();
         var session = await _sessions.FindAsync(claims.SessionId).ConfigureAwait(false);
-        if (session is null || !string.Equals(session.Tenant, claims.Tenant, StringComparison.Ordinal))
+        if (session is null || !string.Equals(session.Tenant, claims.Tenant, StringComparison.Ordinal)
+            || await _revoker.IsRevokedAsync(session).ConfigureAwait(false))
         {
             throw Refused();
         }
 
+        _cache.Add(token, session);
         return session;
     }
 

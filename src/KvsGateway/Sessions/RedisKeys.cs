@@ -12,6 +12,12 @@ public static class RedisKeys
 
     public static string SessionUsage(string sessionId) => $"{Prefix}{{s:{sessionId}}}:usage";
 
+    /// <summary>Sessions of this tenant's stream created at or before the stored time (epoch ms) are revoked.</summary>
+    public static string StreamRevokedBefore(string tenant, string stream) => $"{Prefix}{{t:{tenant}}}:revoked:stream:{stream}";
+
+    /// <summary>Sessions of this tenant created at or before the stored time (epoch ms) are revoked.</summary>
+    public static string TenantRevokedBefore(string tenant) => $"{Prefix}{{t:{tenant}}}:revoked";
+
     public static string TenantHourUsage(string tenant, DateTimeOffset hour) =>
         $"{Prefix}{{t:{tenant}}}:usage:{hour.UtcDateTime:yyyyMMddHH}";
 }

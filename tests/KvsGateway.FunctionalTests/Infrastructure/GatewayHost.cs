@@ -44,7 +44,12 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <summary>An unauthenticated client of the gateway, as a browser would be.</summary>
     public HttpClient Http { get; }
 
-    public static async Task<GatewayHost> StartAsync(string redis, TimeProvider? time = null)
+    public const string AdminToken = "functional-test-admin-token";
+
+    public static string NewTokenKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(64));
+
+    /// <summary>Starts a gateway; <c>tokenKeys</c> are session-token keys by id, the first active (a fresh key when none).</summary>
+    public static async Task<GatewayHost> StartAsync(string redis, TimeProvider? time = null, IReadOnlyList<(string Id, string Key)>? tokenKeys = null)
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "kvsgw-tests-" + Guid.NewGuid().ToString("N"));
         var clock = time ?? TimeProvider.System;
@@ -62,11 +67,12 @@ public sealed class GatewayHost : IAsyncDisposable
             "--Tenants:other:AccessKeys:0:AccessKeyId", OtherTenantKeyId,
             "--Tenants:other:AccessKeys:0:SecretAccessKey", OtherTenantSecret,
             "--Tenants:other:Streams:0", "other-*",
-            "--Tokens:ActiveKeyId", "test-1",
-            "--Tokens:Keys:test-1", Convert.ToBase64String(RandomNumberGenerator.GetBytes(64)),
+            "--Admin:Tokens:0", AdminToken,
             "--Demo:Enabled", "false",
             "--Logging:LogLevel:Default", "Warning",
         ];
+        var keys = tokenKeys ?? [("test-1", NewTokenKey())];
+        args = [.. args, "--Tokens:ActiveKeyId", keys[0].Id, .. keys.SelectMany(k => new[] { $"--Tokens:Keys:{k.Id}", k.Key })];
         var app = await GatewayApplication.CreateAsync(args, builder => builder.Services.AddSingleton(clock));
         await app.StartAsync();
         var gateway = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());

@@ -1,0 +1,8 @@
+namespace KvsGateway.Sessions;
+
+public enum RevocationScope
+{
+    Session,
+    Stream,
+    Tenant,
+}

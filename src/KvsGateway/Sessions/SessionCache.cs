@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace KvsGateway.Sessions;
+
+/// <summary>
+/// Validated tokens and their sessions, in memory, so a fragment request costs no decryption and no
+/// Redis round trip. Keyed by a hash of the token (the token itself is never kept), bounded in size,
+/// and an entry never outlives its session or <see cref="MaxAge"/>. Revocations evict at once.
+/// </summary>
+public sealed class SessionCache
+{
+    /// <summary>An entry is re-read from Redis at least this often, should a revocation message be lost.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly int _capacity;
+
+    public SessionCache(TimeProvider time, int capacity = 100_000)
+    {
+        _time = time;
+        _capacity = capacity;
+    }
+
+    public int Count => _entries.Count;
+
+    public static string KeyOf(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    public PlaybackSession? Find(string token)
+    {
+        var key = KeyOf(token);
+        if (!_entries.TryGetValue(key, out var entry))
+        {
+            return null;
+        }
+
+        if (entry.Until <= _time.GetUtcNow())
+        {
+            _entries.TryRemove(key, out _);
+            return null;
+        }
+
+        return entry.Session;
+    }
+
+    public void Add(string token, PlaybackSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        if (_entries.Count >= _capacity)
+        {
+            Trim();
+        }
+
+        var now = _time.GetUtcNow();
+        var until = session.ExpiresAt < now + MaxAge ? session.ExpiresAt : now + MaxAge;
+        _entries[KeyOf(token)] = new Entry(session, until);
+    }
+
+    /// <summary>Drops every cached session the revocation covers.</summary>
+    public int Evict(Revocation revocation)
+    {
+        ArgumentNullException.ThrowIfNull(revocation);
+        var removed = 0;
+        foreach (var pair in _entries)
+        {
+            if (revocation.Covers(pair.Value.Session) && _entries.TryRemove(pair.Key, out _))
+            {
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    private void Trim()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var pair in _entries)
+        {
+            if (pair.Value.Until <= now)
+            {
+                _entries.TryRemove(pair.Key, out _);
+            }
+        }
+
+        // Still full: drop an arbitrary tenth; those sessions are simply read from Redis again.
+        var excess = _entries.Count - (_capacity * 9 / 10);
+        foreach (var key in _entries.Keys.Take(Math.Max(0, excess)))
+        {
+            _entries.TryRemove(key, out _);
+        }
+    }
+
+    private sealed record Entry(PlaybackSession Session, DateTimeOffset Until);
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace KvsGateway.Sessions;
+
+/// <summary>
+/// Revokes sessions for every replica. One session: its Redis record is deleted. A stream's or a
+/// tenant's sessions: a "revoked before" time is written (kept as long as the longest session can
+/// live), so sessions created earlier are refused without listing them. Every replica hears the
+/// revocation on a pub/sub channel and evicts its cache at once.
+/// </summary>
+public sealed partial class SessionRevoker : IHostedService
+{
+    public static readonly RedisChannel Channel = RedisChannel.Literal(RedisKeys.Prefix + "revocations");
+    private static readonly TimeSpan MarkerLifetime = TimeSpan.FromSeconds(43_200 + 60);
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly SessionCache _cache;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SessionRevoker> _logger;
+
+    public SessionRevoker(IConnectionMultiplexer redis, SessionCache cache, TimeProvider time, ILogger<SessionRevoker> logger)
+    {
+        _redis = redis;
+        _cache = cache;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task RevokeAsync(Revocation revocation)
+    {
+        ArgumentNullException.ThrowIfNull(revocation);
+        var db = _redis.GetDatabase();
+        switch (revocation.Scope)
+        {
+            case RevocationScope.Session:
+                await db.KeyDeleteAsync(RedisKeys.Session(revocation.SessionId!)).ConfigureAwait(false);
+                break;
+            case RevocationScope.Stream:
+                await db.StringSetAsync(RedisKeys.StreamRevokedBefore(revocation.Tenant, revocation.Stream!), Now(), MarkerLifetime).ConfigureAwait(false);
+                break;
+            default:
+                await db.StringSetAsync(RedisKeys.TenantRevokedBefore(revocation.Tenant), Now(), MarkerLifetime).ConfigureAwait(false);
+                break;
+        }
+
+        _cache.Evict(revocation);
+        await _redis.GetSubscriber().PublishAsync(Channel, revocation.ToMessage()).ConfigureAwait(false);
+        LogRevoked(_logger, revocation.Scope, revocation.Tenant, revocation.Stream, revocation.SessionId);
+    }
+
+    /// <summary>Whether a stream- or tenant-wide revocation came after the session was created.</summary>
+    public async Task<bool> IsRevokedAsync(PlaybackSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var db = _redis.GetDatabase();
+        var stream = db.StringGetAsync(RedisKeys.StreamRevokedBefore(session.Tenant, session.StreamName));
+        var tenant = db.StringGetAsync(RedisKeys.TenantRevokedBefore(session.Tenant));
+        foreach (var marker in await Task.WhenAll(stream, tenant).ConfigureAwait(false))
+        {
+            if (!marker.IsNullOrEmpty && long.TryParse(marker.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+                && session.CreatedAt.ToUnixTimeMilliseconds() <= ms)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var channel = await _redis.GetSubscriber().SubscribeAsync(Channel).ConfigureAwait(false);
+        channel.OnMessage(message =>
+        {
+            if (Revocation.Parse(message.Message.ToString()) is { } revocation)
+            {
+                _cache.Evict(revocation);
+            }
+        });
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => _redis.GetSubscriber().UnsubscribeAsync(Channel);
+
+    private string Now() => _time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+
+    [LoggerMessage(1, LogLevel.Information, "Revoked {Scope}: tenant {Tenant}, stream {Stream}, session {SessionId}")]
+    private static partial void LogRevoked(ILogger logger, RevocationScope scope, string tenant, string? stream, string? sessionId);
+}

@@ -91,9 +91,9 @@ public static class EmulatorEndpoints
         });
 
         var dash = endpoints.MapGroup("/dash/v1").RequireCors(EmulatorApplication.PlaybackCorsPolicy);
-        dash.MapGet("/getDASHManifest.mpd", (HttpContext context, PlaybackHandlers handlers) => handlers.GetManifestAsync(context));
-        dash.MapGet("/getMP4InitFragment.mp4", (HttpContext context, PlaybackHandlers handlers) => handlers.GetInitFragmentAsync(context));
-        dash.MapGet("/getMP4MediaFragment.mp4", (HttpContext context, PlaybackHandlers handlers) => handlers.GetMediaFragmentAsync(context));
+        dash.MapMethods("/getDASHManifest.mpd", ["GET", "HEAD"], (HttpContext context, PlaybackHandlers handlers) => handlers.GetManifestAsync(context));
+        dash.MapMethods("/getMP4InitFragment.mp4", ["GET", "HEAD"], (HttpContext context, PlaybackHandlers handlers) => handlers.GetInitFragmentAsync(context));
+        dash.MapMethods("/getMP4MediaFragment.mp4", ["GET", "HEAD"], (HttpContext context, PlaybackHandlers handlers) => handlers.GetMediaFragmentAsync(context));
         return endpoints;
     }
 }

@@ -171,6 +171,37 @@ public sealed class OnDemandPlaybackTests : IClassFixture<PlaybackFixture>
     }
 
     [Fact]
+    public async Task Fragments_answer_HEAD_and_byte_ranges_through_the_gateway()
+    {
+        var url = await CreateSessionAsync(displayNumber: false);
+        var fragment = "/dash/v1/getMP4MediaFragment.mp4" + url.Query + "&TrackNumber=1&SequenceNumber=2";
+        var whole = await Host.Http.GetByteArrayAsync(fragment);
+
+        using (var head = await Host.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, fragment)))
+        {
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Equal(whole.Length, head.Content.Headers.ContentLength);
+            Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        }
+
+        foreach (var (from, to) in new[] { (0L, 99L), (50L, (long)whole.Length - 1), (1000L, 70_000L) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, fragment);
+            request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(from, to);
+            using var partial = await Host.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+            var last = Math.Min(to, whole.Length - 1);
+            Assert.Equal(whole[(int)from..(int)(last + 1)], await partial.Content.ReadAsByteArrayAsync());
+            Assert.Equal(whole.Length, partial.Content.Headers.ContentRange!.Length);
+        }
+
+        using var beyond = new HttpRequestMessage(HttpMethod.Get, fragment);
+        beyond.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(whole.Length + 10, null);
+        using var unsatisfiable = await Host.Http.SendAsync(beyond);
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, unsatisfiable.StatusCode);
+    }
+
+    [Fact]
     public async Task Ffmpeg_decodes_every_frame_through_the_gateway_with_the_source_packet_hashes()
     {
         var url = (await CreateSessionAsync(displayNumber: false)).ToString();

@@ -43,10 +43,7 @@ public sealed class PlaybackHandlers
         var session = _registry.Get(context.Request.Query["SessionToken"]);
         _quotas.InitFragment(session);
         var format = session.Formats[RequireTrack(session, context.Request.Query["TrackNumber"])];
-        var init = FragmentedMp4Writer.CreateInitSegment(format);
-        context.Response.ContentType = format.MimeType;
-        context.Response.ContentLength = init.Length;
-        await context.Response.Body.WriteAsync(init, context.RequestAborted).ConfigureAwait(false);
+        await FragmentResponse.WriteAsync(context, format.MimeType, FragmentedMp4Writer.CreateInitSegment(format), null, 0, 0).ConfigureAwait(false);
     }
 
     public async Task GetMediaFragmentAsync(HttpContext context)
@@ -81,28 +78,7 @@ public sealed class PlaybackHandlers
 
         var samples = ClusterPackager.BuildSamples(stored.Frames, stored.Track, format, header.TimecodeScaleNs, out _);
         var moof = FragmentedMp4Writer.CreateMediaSegmentHeader((uint)sequence, format.TrackId, listed.Starts[trackIndex], samples);
-        context.Response.ContentType = format.MimeType;
-        context.Response.ContentLength = moof.Length + stored.DataLength;
-        await context.Response.Body.WriteAsync(moof, context.RequestAborted).ConfigureAwait(false);
-
-        var file = new FileStream(entry.Path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        await using (file.ConfigureAwait(false))
-        {
-            file.Position = header.PayloadOffset + stored.DataOffset;
-            var buffer = new byte[64 * 1024];
-            var remaining = stored.DataLength;
-            while (remaining > 0)
-            {
-                var read = await file.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), context.RequestAborted).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    throw new IOException($"Fragment file {entry.Path} ended early.");
-                }
-
-                await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted).ConfigureAwait(false);
-                remaining -= read;
-            }
-        }
+        await FragmentResponse.WriteAsync(context, format.MimeType, moof, entry.Path, header.PayloadOffset + stored.DataOffset, stored.DataLength).ConfigureAwait(false);
     }
 
     private static void CheckSameFormat(EmulatorSession session, TrackFormat format, StoredTrack stored, FragmentHeader header)

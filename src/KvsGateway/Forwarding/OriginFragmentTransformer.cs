@@ -42,8 +42,10 @@ internal sealed class OriginFragmentTransformer : HttpTransformer
             return false;
         }
 
+        // A KVS error (or any origin failure) is re-issued as a KVS error under our request id;
+        // plain HTTP answers such as 416 for an unsatisfiable range pass through as they are.
         var status = (int)proxyResponse.StatusCode;
-        if (status >= 400)
+        if ((status >= 400 && proxyResponse.Headers.Contains("x-amzn-ErrorType")) || status >= 500)
         {
             var error = await KvsClient.ReadErrorAsync(proxyResponse, cancellationToken).ConfigureAwait(false);
             await KvsErrorResponder.WriteAsync(httpContext, error).ConfigureAwait(false);

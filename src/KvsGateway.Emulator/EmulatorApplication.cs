@@ -44,6 +44,7 @@ public static class EmulatorApplication
 
         var app = builder.Build();
         app.UseMiddleware<KvsErrorMiddleware>();
+        app.UseMiddleware<SignatureVerificationMiddleware>();
         app.UseCors();
         app.MapKvsEmulator();
         await app.Services.GetRequiredService<StreamStore>().LoadAsync(cancellationToken).ConfigureAwait(false);

@@ -29,6 +29,12 @@ public sealed class EmulatorOptions
     /// <summary>A PutMedia connection with nothing else to say sends an IDLE event this often.</summary>
     public TimeSpan PutMediaIdleInterval { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>Verify SigV4 on every API call, as AWS does (playback GETs stay token-only). Off: any caller is accepted, as LocalStack does.</summary>
+    public bool RequireSignature { get; set; }
+
+    /// <summary>Access key id to secret, used when <see cref="RequireSignature"/> is on.</summary>
+    public Dictionary<string, string> Credentials { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The KVS playback quotas.</summary>
     public Dash.QuotaOptions Quotas { get; set; } = new();
 

@@ -26,8 +26,8 @@ public sealed class SigV4Verifier
         _maxSkew = maxSkew ?? TimeSpan.FromMinutes(5);
     }
 
-    /// <summary>Returns the verified access key id, or throws the AWS error for the failure.</summary>
-    public SigV4AuthorizationHeader Verify(HttpRequest request, ReadOnlySpan<byte> body, Func<string, string?> findSecret)
+    /// <summary>Returns the verified Authorization header or throws the AWS error; <c>allowUnsignedPayload</c> accepts <c>x-amz-content-sha256: UNSIGNED-PAYLOAD</c> (streaming uploads such as PutMedia).</summary>
+    public SigV4AuthorizationHeader Verify(HttpRequest request, ReadOnlySpan<byte> body, Func<string, string?> findSecret, bool allowUnsignedPayload = false)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(findSecret);
@@ -61,11 +61,19 @@ public sealed class SigV4Verifier
         var secret = findSecret(header.AccessKeyId)
             ?? throw new KvsException(KvsErrorTypes.UnrecognizedClient, 403, "The security token included in the request is invalid.");
 
-        var payloadHash = SigV4.HashHex(body);
         var declared = request.Headers[SigV4.ContentSha256Header].ToString();
-        if (declared.Length > 0 && declared != SigV4.UnsignedPayload && !string.Equals(declared, payloadHash, StringComparison.OrdinalIgnoreCase))
+        string payloadHash;
+        if (declared == SigV4.UnsignedPayload && allowUnsignedPayload)
         {
-            throw new KvsException(KvsErrorTypes.InvalidSignature, 403, SignatureMismatchMessage);
+            payloadHash = SigV4.UnsignedPayload;
+        }
+        else
+        {
+            payloadHash = SigV4.HashHex(body);
+            if (declared.Length > 0 && !string.Equals(declared, payloadHash, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new KvsException(KvsErrorTypes.InvalidSignature, 403, SignatureMismatchMessage);
+            }
         }
 
         var headers = new List<KeyValuePair<string, string>>(header.SignedHeaders.Count);

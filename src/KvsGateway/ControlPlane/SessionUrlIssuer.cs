@@ -2,6 +2,7 @@ using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Validation;
 using KvsGateway.Kvs.Wire;
+using KvsGateway.Origins;
 using KvsGateway.Sessions;
 using KvsGateway.Tenancy;
 using KvsGateway.Tokens;
@@ -49,7 +50,17 @@ public sealed partial class SessionUrlIssuer
             Expires = parameters.ExpiresSeconds,
             MaxManifestFragmentResults = parameters.MaxManifestFragmentResults,
         };
-        var origin = await _origin.GetDashStreamingSessionUrlAsync(originInput, cancellationToken).ConfigureAwait(false);
+        GetDashStreamingSessionUrlOutput origin;
+        try
+        {
+            origin = await _origin.GetDashStreamingSessionUrlAsync(originInput, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KvsException ex) when (OriginAuthentication.IsFailure(ex))
+        {
+            // The gateway's own credentials were refused: a server fault, not the caller's signature.
+            LogOriginRefusedCredentials(_logger, ex.ErrorType);
+            throw new KvsException(KvsErrorTypes.ServiceUnavailable, 503, "The gateway could not authenticate to its media origin.");
+        }
         if (!Uri.TryCreate(origin.DashStreamingSessionUrl, UriKind.Absolute, out _))
         {
             throw new KvsException(KvsErrorTypes.InternalFailure, 500, "The origin returned no session URL.");
@@ -75,6 +86,9 @@ public sealed partial class SessionUrlIssuer
         LogSessionCreated(_logger, session.SessionId, tenant.Name, session.StreamName, session.PlaybackMode);
         return _tokens.Issue(new SessionTokenClaims(session.SessionId, tenant.Name, session.ExpiresAt));
     }
+
+    [LoggerMessage(2, LogLevel.Error, "The origin refused the gateway's credentials ({ErrorType}); check Origin:AccessKeyId and Origin:SecretAccessKey")]
+    private static partial void LogOriginRefusedCredentials(ILogger logger, string errorType);
 
     [LoggerMessage(1, LogLevel.Information, "Session {SessionId} created for tenant {Tenant}, stream {Stream}, mode {Mode}")]
     private static partial void LogSessionCreated(ILogger logger, string sessionId, string tenant, string stream, string mode);

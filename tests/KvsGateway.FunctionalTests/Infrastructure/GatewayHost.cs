@@ -49,7 +49,7 @@ public sealed class GatewayHost : IAsyncDisposable
     public static string NewTokenKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(64));
 
     /// <summary>Starts a gateway; <c>tokenKeys</c> are session-token keys by id, the first active (a fresh key when none).</summary>
-    public static async Task<GatewayHost> StartAsync(string redis, TimeProvider? time = null, IReadOnlyList<(string Id, string Key)>? tokenKeys = null)
+    public static async Task<GatewayHost> StartAsync(string redis, TimeProvider? time = null, IReadOnlyList<(string Id, string Key)>? tokenKeys = null, IEnumerable<string>? extraArgs = null)
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "kvsgw-tests-" + Guid.NewGuid().ToString("N"));
         var clock = time ?? TimeProvider.System;
@@ -72,7 +72,7 @@ public sealed class GatewayHost : IAsyncDisposable
             "--Logging:LogLevel:Default", "Warning",
         ];
         var keys = tokenKeys ?? [("test-1", NewTokenKey())];
-        args = [.. args, "--Tokens:ActiveKeyId", keys[0].Id, .. keys.SelectMany(k => new[] { $"--Tokens:Keys:{k.Id}", k.Key })];
+        args = [.. args, "--Tokens:ActiveKeyId", keys[0].Id, .. keys.SelectMany(k => new[] { $"--Tokens:Keys:{k.Id}", k.Key }), .. extraArgs ?? []];
         var app = await GatewayApplication.CreateAsync(args, builder => builder.Services.AddSingleton(clock));
         await app.StartAsync();
         var gateway = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());

@@ -24,6 +24,9 @@ public sealed class ControlPlaneTests : IClassFixture<PlaybackFixture>
     {
         using var response = await Host.Http.GetAsync("/healthz");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var ready = await Host.Http.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("redis: ok\norigin: ok\n", await ready.Content.ReadAsStringAsync());
     }
 
     [Fact]

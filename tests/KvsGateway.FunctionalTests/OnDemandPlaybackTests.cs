@@ -202,6 +202,17 @@ public sealed class OnDemandPlaybackTests : IClassFixture<PlaybackFixture>
     }
 
     [Fact]
+    public async Task An_origin_playback_error_reaches_the_client_as_the_same_KVS_error_under_the_gateways_request_id()
+    {
+        var url = await CreateSessionAsync(displayNumber: false);
+        using var response = await Host.Http.GetAsync("/dash/v1/getMP4MediaFragment.mp4" + url.Query + "&TrackNumber=1&SequenceNumber=99");
+        await KvsAssert.ErrorAsync(response, 404, "ResourceNotFoundException");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain(Host.Emulator.Authority, body, StringComparison.Ordinal);
+        Assert.Single(response.Headers.GetValues("x-amzn-RequestId"));
+    }
+
+    [Fact]
     public async Task Ffmpeg_decodes_every_frame_through_the_gateway_with_the_source_packet_hashes()
     {
         var url = (await CreateSessionAsync(displayNumber: false)).ToString();

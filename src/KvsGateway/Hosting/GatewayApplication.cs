@@ -29,6 +29,12 @@ public static class GatewayApplication
         builder.Configuration.AddJsonFile(Path.Combine("config", "tenants.json"), optional: true, reloadOnChange: true);
         configure?.Invoke(builder);
 
+        // Token keys may live in a file of their own (a mounted secret): {"Tokens": {"ActiveKeyId": …, "Keys": {…}}}.
+        if (builder.Configuration[$"{SessionTokenOptions.SectionName}:KeyFile"] is { Length: > 0 } keyFile)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(keyFile, builder.Environment.ContentRootPath), optional: false, reloadOnChange: true);
+        }
+
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName));

@@ -34,7 +34,7 @@ public sealed class CrashSafetyTests : IAsyncLifetime
     [Fact]
     public async Task Every_persisted_fragment_survives_a_kill_and_no_torn_fragment_is_listed()
     {
-        var (header, clusters) = await ReadAsync("h264-aac.mkv");
+        var (header, clusters) = await FixtureMedia.ReadAsync(PlaybackFixture.FixturePath("h264-aac.mkv"));
         var started = DateTimeOffset.UtcNow.AddSeconds(-1);
         var persisted = new List<(string Number, long Timecode)>();
         long nextTimecode = 0;
@@ -144,18 +144,5 @@ public sealed class CrashSafetyTests : IAsyncLifetime
         {
             // The reader side completed: the connection is gone.
         }
-    }
-
-    private static async Task<(MatroskaSegmentHeader Header, List<MatroskaCluster> Clusters)> ReadAsync(string fixture)
-    {
-        await using var file = File.OpenRead(PlaybackFixture.FixturePath(fixture));
-        var reader = new MatroskaReader(file);
-        var clusters = new List<MatroskaCluster>();
-        while (await reader.ReadClusterAsync() is { } cluster)
-        {
-            clusters.Add(cluster);
-        }
-
-        return (reader.Header!, clusters);
     }
 }

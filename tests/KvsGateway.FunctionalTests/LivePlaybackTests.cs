@@ -4,7 +4,6 @@ using KvsGateway.FunctionalTests.Infrastructure;
 using KvsGateway.Ingest;
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Wire;
-using KvsGateway.Media.Matroska;
 using KvsGateway.Testing;
 using static KvsGateway.FunctionalTests.Infrastructure.MpdAssert;
 
@@ -111,13 +110,7 @@ public sealed class LivePlaybackTests : IClassFixture<PlaybackFixture>
     /// <summary>Every listed segment of every track carries exactly the samples of one source cluster, in order.</summary>
     private static async Task AssertSamplesMatchSourceAsync(HttpClient http, Uri manifestUrl, XDocument mpd)
     {
-        await using var file = File.OpenRead(PlaybackFixture.FixturePath("h264-aac.mkv"));
-        var reader = new MatroskaReader(file);
-        var sources = new List<MatroskaCluster>();
-        while (await reader.ReadClusterAsync() is { } cluster)
-        {
-            sources.Add(cluster);
-        }
+        var (_, sources) = await FixtureMedia.ReadAsync(PlaybackFixture.FixturePath("h264-aac.mkv"));
 
         foreach (var set in mpd.Descendants(Dash + "AdaptationSet"))
         {

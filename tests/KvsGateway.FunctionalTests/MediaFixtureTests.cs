@@ -1,7 +1,7 @@
 using KvsGateway.FunctionalTests.Infrastructure;
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Wire;
-using KvsGateway.Media.Matroska;
+using KvsGateway.Testing;
 
 namespace KvsGateway.FunctionalTests;
 
@@ -80,7 +80,7 @@ public sealed class MediaFixtureTests : IClassFixture<PlaybackFixture>
         var stream = "acme-" + Path.GetFileNameWithoutExtension(fixture);
         var started = DateTimeOffset.UtcNow.AddSeconds(-1);
         var acks = await PlaybackFixture.IngestAsync(_fixture.Host.EmulatorClient(), stream, fixture);
-        var clusters = await CountClustersAsync(fixture);
+        var clusters = (await FixtureMedia.ReadAsync(PlaybackFixture.FixturePath(fixture))).Clusters.Count;
         Assert.Equal(clusters, acks.Count(a => a.EventType == "PERSISTED"));
         Assert.DoesNotContain(acks, a => a.EventType == "ERROR");
         await Task.Delay(1100);
@@ -109,18 +109,5 @@ public sealed class MediaFixtureTests : IClassFixture<PlaybackFixture>
                 Assert.Equal(expected, await Ffmpeg.PacketHashesAsync(await UrlAsync(), "0:a:0"));
             }
         }
-    }
-
-    private static async Task<int> CountClustersAsync(string fixture)
-    {
-        await using var file = File.OpenRead(PlaybackFixture.FixturePath(fixture));
-        var reader = new MatroskaReader(file);
-        var count = 0;
-        while (await reader.ReadClusterAsync() is not null)
-        {
-            count++;
-        }
-
-        return count;
     }
 }

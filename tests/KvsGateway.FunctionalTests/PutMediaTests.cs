@@ -3,6 +3,7 @@ using KvsGateway.FunctionalTests.Infrastructure;
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Wire;
 using KvsGateway.Media.Matroska;
+using KvsGateway.Testing;
 
 namespace KvsGateway.FunctionalTests;
 
@@ -21,7 +22,7 @@ public sealed class PutMediaTests : IClassFixture<PlaybackFixture>
     {
         var emulator = _fixture.Host.EmulatorClient();
         await emulator.CreateStreamAsync(new CreateStreamInput { StreamName = "acme-duplex", DataRetentionInHours = 1 });
-        var (header, clusters) = await ReadAsync("h264.mkv");
+        var (header, clusters) = await FixtureMedia.ReadAsync(PlaybackFixture.FixturePath("h264.mkv"));
         var pipe = new Pipe();
         var body = pipe.Writer.AsStream();
         var writer = new MatroskaWriter(body);
@@ -71,18 +72,5 @@ public sealed class PutMediaTests : IClassFixture<PlaybackFixture>
         request.Headers.Add("x-amzn-stream-name", PlaybackFixture.Stream);
         using var response = await http.SendAsync(request);
         await KvsAssert.ErrorAsync(response, 400, "InvalidArgumentException");
-    }
-
-    private static async Task<(MatroskaSegmentHeader Header, List<MatroskaCluster> Clusters)> ReadAsync(string fixture)
-    {
-        await using var file = File.OpenRead(PlaybackFixture.FixturePath(fixture));
-        var reader = new MatroskaReader(file);
-        var clusters = new List<MatroskaCluster>();
-        while (await reader.ReadClusterAsync() is { } cluster)
-        {
-            clusters.Add(cluster);
-        }
-
-        return (reader.Header!, clusters);
     }
 }

@@ -22,12 +22,7 @@ public sealed class EmulatorProcess : IAsyncDisposable
 
     public static async Task<EmulatorProcess> StartAsync(string dataPath)
     {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        var port = KvsGateway.Hosting.LoopbackPort.FindFree();
 
         var start = new ProcessStartInfo("dotnet")
         {

@@ -1,6 +1,7 @@
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Wire;
 using KvsGateway.Media.Matroska;
+using KvsGateway.Testing;
 
 namespace KvsGateway.FunctionalTests.Infrastructure;
 
@@ -40,15 +41,7 @@ public sealed class PlaybackFixture : IAsyncLifetime
         IngestEnded = DateTimeOffset.UtcNow.AddSeconds(1);
         await Task.Delay(1100);
 
-        await using var file = File.OpenRead(FixturePath("h264.mkv"));
-        var reader = new MatroskaReader(file);
-        var clusters = new List<MatroskaCluster>();
-        while (await reader.ReadClusterAsync() is { } cluster)
-        {
-            clusters.Add(cluster);
-        }
-
-        SourceClusters = clusters;
+        SourceClusters = (await FixtureMedia.ReadAsync(FixturePath("h264.mkv"))).Clusters;
     }
 
     public static Task<IReadOnlyList<PutMediaAck>> IngestAsync(KvsClient emulator, string stream, string fixture) =>

@@ -24,7 +24,7 @@ public sealed class RedisServer : IAsyncLifetime
             return;
         }
 
-        var port = FreePort();
+        var port = KvsGateway.Hosting.LoopbackPort.FindFree();
         var start = new ProcessStartInfo("redis-server", ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
         {
             RedirectStandardOutput = true,
@@ -58,12 +58,5 @@ public sealed class RedisServer : IAsyncLifetime
         }
 
         return Task.CompletedTask;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

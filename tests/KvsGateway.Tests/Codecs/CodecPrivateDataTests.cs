@@ -1,6 +1,7 @@
 using KvsGateway.Media.Codecs;
 using KvsGateway.Media.Matroska;
 using KvsGateway.Media.Packaging;
+using KvsGateway.Testing;
 
 namespace KvsGateway.Tests.Codecs;
 
@@ -114,17 +115,10 @@ public sealed class CodecPrivateDataTests
     [Fact]
     public async Task The_writer_round_trips_clusters_with_shifted_timecodes()
     {
-        await using var file = Fixtures.Open("h264-aac.mkv");
-        var reader = new MatroskaReader(file);
-        var clusters = new List<MatroskaCluster>();
-        while (await reader.ReadClusterAsync() is { } cluster)
-        {
-            clusters.Add(cluster);
-        }
-
+        var (header, clusters) = await FixtureMedia.ReadAsync(Fixtures.PathOf("h264-aac.mkv"));
         using var output = new MemoryStream();
         var writer = new MatroskaWriter(output);
-        await writer.WriteHeaderAsync(reader.Header!);
+        await writer.WriteHeaderAsync(header);
         foreach (var cluster in clusters)
         {
             await writer.WriteClusterAsync(cluster, 6000);
@@ -143,14 +137,8 @@ public sealed class CodecPrivateDataTests
         }
 
         Assert.Equal(clusters.Count, index);
-        Assert.Equal(reader.Header!.Tracks.Select(t => t.CodecPrivate), again.Header!.Tracks.Select(t => t.CodecPrivate));
+        Assert.Equal(header.Tracks.Select(t => t.CodecPrivate), again.Header!.Tracks.Select(t => t.CodecPrivate));
     }
 
-    private static async Task<MatroskaSegmentHeader> HeaderOfAsync(string fixture)
-    {
-        await using var file = Fixtures.Open(fixture);
-        var reader = new MatroskaReader(file);
-        await reader.ReadClusterAsync();
-        return reader.Header!;
-    }
+    private static async Task<MatroskaSegmentHeader> HeaderOfAsync(string fixture) => (await FixtureMedia.ReadAsync(Fixtures.PathOf(fixture))).Header;
 }

@@ -7,6 +7,7 @@ using KvsGateway.Kvs.Wire;
 using KvsGateway.Media.Matroska;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using KvsGateway.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KvsGateway.Tests.Dash;
@@ -26,14 +27,7 @@ public sealed class DashSessionTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await using (var file = Fixtures.Open("h264.mkv"))
-        {
-            var reader = new MatroskaReader(file);
-            while (await reader.ReadClusterAsync() is { } cluster)
-            {
-                _clusters.Add(cluster);
-            }
-        }
+        _clusters.AddRange((await FixtureMedia.ReadAsync(Fixtures.PathOf("h264.mkv"))).Clusters);
 
         _store = new StreamStore(Options.Create(new EmulatorOptions { DataPath = _path }), _time, NullLogger<StreamStore>.Instance);
         await _store.LoadAsync(default);

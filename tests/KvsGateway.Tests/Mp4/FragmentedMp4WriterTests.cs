@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using KvsGateway.Media.Matroska;
 using KvsGateway.Media.Mp4;
 using KvsGateway.Media.Packaging;
 using KvsGateway.Testing;
@@ -11,7 +10,7 @@ public sealed class FragmentedMp4WriterTests
     [Fact]
     public async Task The_init_segment_holds_one_avc1_track_with_the_producers_avcC()
     {
-        var (header, _) = await ReadFixtureAsync();
+        var (header, _) = await FixtureMedia.ReadAsync(Fixtures.PathOf("h264.mkv"));
         var format = TrackFormatFactory.Create(header.Tracks[0], header.TimecodeScaleNs);
         var init = FragmentedMp4Writer.CreateInitSegment(format);
 
@@ -38,7 +37,7 @@ public sealed class FragmentedMp4WriterTests
     [Fact]
     public async Task A_media_segment_describes_every_sample_and_points_at_the_mdat_payload()
     {
-        var (header, clusters) = await ReadFixtureAsync();
+        var (header, clusters) = await FixtureMedia.ReadAsync(Fixtures.PathOf("h264.mkv"));
         var format = TrackFormatFactory.Create(header.Tracks[0], header.TimecodeScaleNs);
         var packaged = ClusterPackager.Package(clusters[1], [format]);
         var track = packaged.Tracks[0];
@@ -86,18 +85,5 @@ public sealed class FragmentedMp4WriterTests
         FrameInfo[] withDefault = [new(0, true, null, 1), new(40, false, null, 1)];
         Assert.Equal(33u, ClusterPackager.BuildSamples(withDefault, 33_000_000, 1_000_000, 1000, out _)[1].Duration);
         Assert.Equal(40u, ClusterPackager.BuildSamples(withDefault, null, 1_000_000, 1000, out _)[1].Duration);
-    }
-
-    private static async Task<(MatroskaSegmentHeader Header, List<MatroskaCluster> Clusters)> ReadFixtureAsync()
-    {
-        await using var file = Fixtures.Open("h264.mkv");
-        var reader = new MatroskaReader(file);
-        var clusters = new List<MatroskaCluster>();
-        while (await reader.ReadClusterAsync() is { } cluster)
-        {
-            clusters.Add(cluster);
-        }
-
-        return (reader.Header!, clusters);
     }
 }

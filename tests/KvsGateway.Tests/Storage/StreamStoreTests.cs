@@ -6,6 +6,7 @@ using KvsGateway.Kvs.Wire;
 using KvsGateway.Media.Matroska;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using KvsGateway.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KvsGateway.Tests.Storage;
@@ -20,12 +21,7 @@ public sealed class StreamStoreTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await using var file = Fixtures.Open("h264-aac.mkv");
-        var reader = new MatroskaReader(file);
-        while (await reader.ReadClusterAsync() is { } cluster)
-        {
-            _clusters.Add(cluster);
-        }
+        _clusters.AddRange((await FixtureMedia.ReadAsync(Fixtures.PathOf("h264-aac.mkv"))).Clusters);
     }
 
     public Task DisposeAsync()

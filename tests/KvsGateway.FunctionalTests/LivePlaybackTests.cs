@@ -58,6 +58,14 @@ public sealed class LivePlaybackTests : IClassFixture<PlaybackFixture>
                 }
 
                 await AssertSamplesMatchSourceAsync(http, url, second);
+
+                // ffmpeg as a player: what it reads from the live window is a contiguous run of the
+                // source's packets (the producer loops the file, so the run may wrap around).
+                var source = await Ffmpeg.PacketHashesAsync(PlaybackFixture.FixturePath("h264-aac.mkv"), "0:v:0");
+                var live = await Ffmpeg.PacketHashesAsync(url.ToString(), "0:v:0", seconds: 3.5);
+                Assert.True(live.Count >= 75, $"{live.Count} packets");
+                var looped = string.Join(",", source.Concat(source));
+                Assert.Contains(string.Join(",", live), looped, StringComparison.Ordinal);
             }
         }
         finally
@@ -97,6 +105,17 @@ public sealed class LivePlaybackTests : IClassFixture<PlaybackFixture>
             var later = Valid(await http.GetStringAsync(url), dynamic: true);
             Assert.Equal(3, later.Descendants(Dash + "AdaptationSet").First().Descendants(Dash + "S").Count());
             await AssertSamplesMatchSourceAsync(http, url, later);
+
+            foreach (var map in new[] { "0:v:0", "0:a:0" })
+            {
+                var source = await Ffmpeg.PacketHashesAsync(PlaybackFixture.FixturePath("h264-aac.mkv"), map);
+
+                // One second apart, so the runs stay within the session's 5 manifests a second.
+                await Task.Delay(1100);
+                var replayed = await Ffmpeg.PacketHashesAsync(url.ToString(), map, seconds: 5.5);
+                Assert.True(replayed.Count >= source.Count * 8 / 10, $"{map}: {replayed.Count} of {source.Count} packets");
+                Assert.Equal(source.Take(replayed.Count), replayed);
+            }
         }
     }
 

@@ -6,9 +6,11 @@ namespace KvsGateway.FunctionalTests.Infrastructure;
 internal static class Ffmpeg
 {
     /// <summary>Packet hashes of stream <paramref name="map"/> (e.g. <c>0:v:0</c>); ffmpeg exits 0 even when segments 404, so hashes are what count.</summary>
-    public static async Task<List<string>> PacketHashesAsync(string input, string map)
+    public static async Task<List<string>> PacketHashesAsync(string input, string map, double? seconds = null)
     {
-        var result = await ExternalTool.RunAsync("ffmpeg", ["-nostdin", "-v", "error", "-i", input, "-map", map, "-c", "copy", "-f", "framemd5", "-"]);
+        // A dynamic (live) manifest never ends; -t bounds the run to what is already listed.
+        string[] limit = seconds is { } s ? ["-t", s.ToString(CultureInfo.InvariantCulture)] : [];
+        var result = await ExternalTool.RunAsync("ffmpeg", ["-nostdin", "-v", "error", "-i", input, "-map", map, .. limit, "-c", "copy", "-f", "framemd5", "-"]);
         Assert.True(result.ExitCode == 0, result.Error);
         return result.Output.Split('\n').Where(l => l.Length > 0 && l[0] != '#').Select(l => l.Split(',')[^1].Trim()).ToList();
     }

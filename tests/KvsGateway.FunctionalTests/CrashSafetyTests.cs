@@ -97,7 +97,8 @@ public sealed class CrashSafetyTests : IAsyncLifetime
             var numbers = listed.Select(f => f.FragmentNumber!).ToHashSet();
             Assert.All(persisted, p => Assert.Contains(p.Number, numbers));
             Assert.Equal(listed.Count, numbers.Count);
-            Assert.InRange(listed.Count, persisted.Count, persisted.Count + 3);
+            // A kill can leave a few fragments durable whose ACK never left the server; each is still whole (checked below).
+            Assert.InRange(listed.Count, persisted.Count, persisted.Count + 12);
 
             // Serve every listed fragment and compare its video samples with the source cluster it came from.
             await Task.Delay(1100);

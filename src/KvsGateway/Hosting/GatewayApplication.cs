@@ -35,6 +35,8 @@ public static class GatewayApplication
             builder.Configuration.AddJsonFile(Path.GetFullPath(keyFile, builder.Environment.ContentRootPath), optional: false, reloadOnChange: true);
         }
 
+        DevelopmentKeyGuard.Check(builder.Configuration, builder.Environment, Path.Combine(AppContext.BaseDirectory, "appsettings.Development.json"));
+
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName));

@@ -83,6 +83,24 @@ public sealed class ControlPlaneTests : IClassFixture<PlaybackFixture>
     }
 
     [Fact]
+    public async Task A_tenant_gets_only_its_playback_modes_and_sessions_no_longer_than_its_maximum()
+    {
+        var other = Host.GatewayClient(GatewayHost.OtherTenantKeyId, GatewayHost.OtherTenantSecret);
+        var live = await Assert.ThrowsAsync<KvsException>(() => other.GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput { StreamName = PlaybackFixture.OtherStream }));
+        Assert.Equal(KvsErrorTypes.NotAuthorized, live.ErrorType);
+        Assert.Equal(401, live.StatusCode);
+
+        var input = OnDemand(PlaybackFixture.OtherStream);
+        input.Expires = 601;
+        var tooLong = await Assert.ThrowsAsync<KvsException>(() => other.GetDashStreamingSessionUrlAsync(input));
+        Assert.Equal(KvsErrorTypes.InvalidArgument, tooLong.ErrorType);
+        Assert.Contains("600", tooLong.Message, StringComparison.Ordinal);
+
+        input.Expires = 600;
+        Assert.NotNull((await other.GetDashStreamingSessionUrlAsync(input)).DashStreamingSessionUrl);
+    }
+
+    [Fact]
     public async Task The_AWS_CLI_v2_gets_a_session_url_that_plays()
     {
         var start = _fixture.IngestStarted.ToUnixTimeSeconds();

@@ -38,6 +38,7 @@ public sealed partial class SessionUrlIssuer
         var now = _time.GetUtcNow();
         var parameters = DashSessionRequestValidator.Validate(input, now);
         StreamScope.Require(tenant, parameters.Stream);
+        TenantPolicy.Require(tenant, parameters);
 
         var originInput = new GetDashStreamingSessionUrlInput
         {

@@ -7,4 +7,10 @@ public sealed class TenantDefinition
 
     /// <summary>Stream names (with <c>*</c> wildcards) or full stream ARNs the tenant may play.</summary>
     public List<string> Streams { get; set; } = [];
+
+    /// <summary>Playback modes the tenant may open (<c>LIVE</c>, <c>LIVE_REPLAY</c>, <c>ON_DEMAND</c>); empty allows all.</summary>
+    public List<string> AllowedPlaybackModes { get; set; } = [];
+
+    /// <summary>Longest session the tenant may ask for, in seconds; KVS's own ceiling (43200) when unset.</summary>
+    public int? MaxExpiresSeconds { get; set; }
 }

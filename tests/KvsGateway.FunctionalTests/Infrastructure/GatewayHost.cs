@@ -67,6 +67,8 @@ public sealed class GatewayHost : IAsyncDisposable
             "--Tenants:other:AccessKeys:0:AccessKeyId", OtherTenantKeyId,
             "--Tenants:other:AccessKeys:0:SecretAccessKey", OtherTenantSecret,
             "--Tenants:other:Streams:0", "other-*",
+            "--Tenants:other:AllowedPlaybackModes:0", "ON_DEMAND",
+            "--Tenants:other:MaxExpiresSeconds", "600",
             "--Admin:Tokens:0", AdminToken,
             "--Demo:Enabled", "false",
             "--Logging:LogLevel:Default", "Warning",

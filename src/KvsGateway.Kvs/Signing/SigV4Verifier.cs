@@ -32,6 +32,11 @@ public sealed class SigV4Verifier
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(findSecret);
         var authorization = request.Headers.Authorization.ToString();
+        if (string.IsNullOrEmpty(authorization) && request.Query.ContainsKey("X-Amz-Signature"))
+        {
+            return VerifyPresigned(request, body, findSecret, allowUnsignedPayload);
+        }
+
         if (string.IsNullOrEmpty(authorization))
         {
             throw new KvsException(KvsErrorTypes.MissingAuthenticationToken, 403, "Missing Authentication Token");
@@ -93,6 +98,73 @@ public sealed class SigV4Verifier
         }
 
         var canonical = SigV4.CanonicalRequest(request.Method, RawPath(request), query, headers, payloadHash);
+        var key = SigV4.SigningKey(secret, header.Date, header.Region, header.Service);
+        var expected = SigV4.Signature(key, SigV4.StringToSign(signedAt, header.Scope, canonical));
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(header.Signature)))
+        {
+            throw new KvsException(KvsErrorTypes.InvalidSignature, 403, SignatureMismatchMessage);
+        }
+
+        return header;
+    }
+
+    /// <summary>
+    /// The query-string form: X-Amz-Algorithm, -Credential, -Date, -Expires, -SignedHeaders and
+    /// -Signature in the URL; the canonical query is every parameter but the signature. The payload
+    /// is the body's hash, or UNSIGNED-PAYLOAD where streaming bodies are allowed (as S3 presigns).
+    /// </summary>
+    private SigV4AuthorizationHeader VerifyPresigned(HttpRequest request, ReadOnlySpan<byte> body, Func<string, string?> findSecret, bool allowUnsignedPayload)
+    {
+        var query = request.Query;
+        string Required(string name) => query[name].ToString() is { Length: > 0 } value
+            ? value
+            : throw new KvsException(KvsErrorTypes.IncompleteSignature, 400, $"A presigned request needs the {name} query parameter.");
+
+        if (Required("X-Amz-Algorithm") != SigV4.Algorithm)
+        {
+            throw new KvsException(KvsErrorTypes.IncompleteSignature, 400, "X-Amz-Algorithm must be AWS4-HMAC-SHA256.");
+        }
+
+        var scope = Required("X-Amz-Credential").Split('/');
+        if (scope.Length != 5 || scope[4] != "aws4_request" || !SigV4.TryParseDate(Required("X-Amz-Date"), out var signedAt)
+            || !int.TryParse(Required("X-Amz-Expires"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var expires) || expires is < 1 or > 604_800)
+        {
+            throw new KvsException(KvsErrorTypes.IncompleteSignature, 400, "X-Amz-Credential, X-Amz-Date and X-Amz-Expires (1 to 604800 s) must be well formed.");
+        }
+
+        var header = new SigV4AuthorizationHeader(scope[0], scope[1], scope[2], scope[3], Required("X-Amz-SignedHeaders").Split(';'), Required("X-Amz-Signature"));
+        if (header.Service != _service || header.Date != signedAt.UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture) || !header.SignedHeaders.Contains("host"))
+        {
+            throw new KvsException(KvsErrorTypes.InvalidSignature, 403, $"Credential should be scoped to a valid date and to the '{_service}' service, and the host header signed.");
+        }
+
+        var now = _time.GetUtcNow();
+        if (now > signedAt.AddSeconds(expires) || signedAt - now > _maxSkew)
+        {
+            throw new KvsException(KvsErrorTypes.RequestExpired, 400, "Request has expired: the presigned URL is past its X-Amz-Expires or not yet valid.");
+        }
+
+        var secret = findSecret(header.AccessKeyId)
+            ?? throw new KvsException(KvsErrorTypes.UnrecognizedClient, 403, "The security token included in the request is invalid.");
+        var headers = header.SignedHeaders
+            .Select(name => new KeyValuePair<string, string>(name, name == "host" ? request.Host.Value ?? string.Empty : string.Join(',', request.Headers[name].ToArray())))
+            .ToList();
+        var parameters = new List<KeyValuePair<string, string>>();
+        foreach (var pair in query)
+        {
+            if (pair.Key == "X-Amz-Signature")
+            {
+                continue;
+            }
+
+            foreach (var value in pair.Value)
+            {
+                parameters.Add(new(pair.Key, value ?? string.Empty));
+            }
+        }
+
+        var payloadHash = allowUnsignedPayload ? SigV4.UnsignedPayload : SigV4.HashHex(body);
+        var canonical = SigV4.CanonicalRequest(request.Method, RawPath(request), parameters, headers, payloadHash);
         var key = SigV4.SigningKey(secret, header.Date, header.Region, header.Service);
         var expected = SigV4.Signature(key, SigV4.StringToSign(signedAt, header.Scope, canonical));
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(header.Signature)))

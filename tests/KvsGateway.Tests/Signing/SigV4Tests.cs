@@ -55,6 +55,32 @@ public sealed class SigV4Tests
         Assert.Equal(KvsErrorTypes.MissingAuthenticationToken, Assert.Throws<KvsException>(() => verifier.Verify(unsigned, [], _ => Secret)).ErrorType);
     }
 
+    [Fact]
+    public void The_presigned_query_string_form_matches_AWS_s_published_example_and_expires()
+    {
+        const string signature = "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404";
+        const string s3Secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        var signedAt = new DateTimeOffset(2013, 5, 24, 0, 0, 0, TimeSpan.Zero);
+        HttpRequest Presigned(string expires, string sig)
+        {
+            var request = new DefaultHttpContext().Request;
+            request.Method = "GET";
+            request.Path = "/test.txt";
+            request.Host = new HostString("examplebucket.s3.amazonaws.com");
+            request.QueryString = new QueryString($"?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires={expires}&X-Amz-SignedHeaders=host&X-Amz-Signature={sig}");
+            return request;
+        }
+
+        var verifier = new SigV4Verifier(new FakeTimeProvider(signedAt.AddHours(23)), "s3");
+        Assert.Equal("AKIAIOSFODNN7EXAMPLE", verifier.Verify(Presigned("86400", signature), [], _ => s3Secret, allowUnsignedPayload: true).AccessKeyId);
+
+        // Stretching the lifetime breaks the signature; a valid URL used too late has expired.
+        Assert.Equal(KvsErrorTypes.InvalidSignature, Assert.Throws<KvsException>(() => verifier.Verify(Presigned("604800", signature), [], _ => s3Secret, allowUnsignedPayload: true)).ErrorType);
+        var late = new SigV4Verifier(new FakeTimeProvider(signedAt.AddHours(25)), "s3");
+        Assert.Equal(KvsErrorTypes.RequestExpired, Assert.Throws<KvsException>(() => late.Verify(Presigned("86400", signature), [], _ => s3Secret, allowUnsignedPayload: true)).ErrorType);
+        Assert.Equal(KvsErrorTypes.IncompleteSignature, Assert.Throws<KvsException>(() => verifier.Verify(Presigned("0", signature), [], _ => s3Secret, allowUnsignedPayload: true)).ErrorType);
+    }
+
     private static HttpRequest VectorRequest(string method, string path, string query, string signature)
     {
         var context = new DefaultHttpContext();

@@ -47,7 +47,7 @@ js_failed=0
 if [ $# -eq 0 ]; then
   export KVSGW_HOST_DLL="$PWD/src/KvsGateway/bin/Release/net10.0/KvsGateway.dll"
   if (cd tests/sdk-js && npm ci --no-audit --no-fund --loglevel=error); then
-    node --test tests/sdk-js/ 2>&1 | tee "$results/sdk-js.tap"
+    node --test tests/sdk-js/*.test.mjs 2>&1 | tee "$results/sdk-js.tap"
     js_passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$results/sdk-js.tap" | tail -n 1)
     js_failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$results/sdk-js.tap" | tail -n 1)
     js_passed=${js_passed:-0}

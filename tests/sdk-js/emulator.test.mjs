@@ -4,10 +4,10 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { dll, freePort, run } from "./support.mjs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { KinesisVideoClient, CreateStreamCommand, GetDataEndpointCommand } from "@aws-sdk/client-kinesis-video";
 import {
@@ -18,37 +18,10 @@ import {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, "..", "fixtures");
-const dll = process.env.KVSGW_HOST_DLL;
 const credentials = { accessKeyId: "AKIDSDKTEST", secretAccessKey: "sdk-test-secret" };
 let emulator;
 let endpoint;
 let dataPath;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function run(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn("dotnet", [dll, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      code === 0 ? resolve(output) : reject(new Error(`ingest exited ${code}: ${output}`));
-    });
-  });
-}
 
 async function ingest(stream, fixture, retention = 1) {
   await run(["ingest", "--endpoint", endpoint, "--stream", stream, "--create", "--retention", String(retention), join(fixtures, fixture)]);

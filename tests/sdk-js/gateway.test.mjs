@@ -4,17 +4,16 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { dll, freePort, run } from "./support.mjs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { KinesisVideoClient, GetDataEndpointCommand } from "@aws-sdk/client-kinesis-video";
 import { KinesisVideoArchivedMediaClient, GetDASHStreamingSessionURLCommand } from "@aws-sdk/client-kinesis-video-archived-media";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const dll = process.env.KVSGW_HOST_DLL;
 const redis = process.env.KVSGW_TEST_REDIS;
 const tenant = { accessKeyId: "AKIDSDKTENANT", secretAccessKey: "sdk-tenant-secret" };
 let gateway;
@@ -22,27 +21,6 @@ let gatewayUrl;
 let emulatorUrl;
 let dataPath;
 let started;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function run(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn("dotnet", [dll, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    child.on("exit", (code) => (code === 0 ? resolve(output) : reject(new Error(`exit ${code}: ${output}`))));
-  });
-}
 
 const control = (credentials = tenant, extra = {}) => new KinesisVideoClient({ endpoint: gatewayUrl, region: "us-east-1", credentials, maxAttempts: 1, ...extra });
 const media = (endpoint, credentials = tenant, extra = {}) => new KinesisVideoArchivedMediaClient({ endpoint, region: "us-east-1", credentials, maxAttempts: 1, ...extra });

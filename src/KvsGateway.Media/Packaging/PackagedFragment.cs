@@ -14,9 +14,6 @@ public sealed class PackagedFragment
 
     public long TimecodeScaleNs { get; }
 
-    /// <summary>Cluster start in milliseconds of the Segment's timeline.</summary>
-    public long StartMilliseconds => (long)((Int128)ClusterTimecode * TimecodeScaleNs / 1_000_000);
-
     public IReadOnlyList<PackagedTrack> Tracks { get; }
 
     /// <summary>The fragment length, taken from its first (video) track.</summary>

@@ -22,18 +22,4 @@ public sealed class PackagedTrack
 
     /// <summary>Sum of the sample durations, in <see cref="TrackFormat.Timescale"/> ticks.</summary>
     public ulong DurationTicks { get; }
-
-    public long PayloadLength
-    {
-        get
-        {
-            long total = 0;
-            foreach (var sample in Samples)
-            {
-                total += sample.Size;
-            }
-
-            return total;
-        }
-    }
 }

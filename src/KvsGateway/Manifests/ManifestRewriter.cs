@@ -2,6 +2,7 @@ using System.Text;
 using System.Xml;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Manifests;
+using KvsGateway.Kvs.Playback;
 
 namespace KvsGateway.Manifests;
 
@@ -104,16 +105,7 @@ public static class ManifestRewriter
         var path = absolute.AbsolutePath;
         var name = path[(path.LastIndexOf('/') + 1)..];
         var query = absolute.Query.TrimStart('?');
-        var parts = query.Split('&');
-        for (var i = 0; i < parts.Length; i++)
-        {
-            if (parts[i].StartsWith("SessionToken=", StringComparison.Ordinal))
-            {
-                parts[i] = "SessionToken=" + gatewayToken;
-            }
-        }
-
-        return query.Length == 0 ? name : name + "?" + string.Join('&', parts);
+        return query.Length == 0 ? name : name + "?" + SessionTokenParameter.Replace(query, gatewayToken);
     }
 
     private static async Task CopyElementAsync(XmlReader reader, XmlWriter writer, ManifestRewriteOptions options, bool keepKvsNamespace, Uri currentBase)

@@ -15,13 +15,15 @@ public sealed partial class SessionRevoker : IHostedService
     private static readonly TimeSpan MarkerLifetime = TimeSpan.FromSeconds(43_200 + 60);
 
     private readonly IConnectionMultiplexer _redis;
+    private readonly SessionStore _sessions;
     private readonly SessionCache _cache;
     private readonly TimeProvider _time;
     private readonly ILogger<SessionRevoker> _logger;
 
-    public SessionRevoker(IConnectionMultiplexer redis, SessionCache cache, TimeProvider time, ILogger<SessionRevoker> logger)
+    public SessionRevoker(IConnectionMultiplexer redis, SessionStore sessions, SessionCache cache, TimeProvider time, ILogger<SessionRevoker> logger)
     {
         _redis = redis;
+        _sessions = sessions;
         _cache = cache;
         _time = time;
         _logger = logger;
@@ -34,7 +36,7 @@ public sealed partial class SessionRevoker : IHostedService
         switch (revocation.Scope)
         {
             case RevocationScope.Session:
-                await db.KeyDeleteAsync(RedisKeys.Session(revocation.SessionId!)).ConfigureAwait(false);
+                await _sessions.DeleteAsync(revocation.SessionId!).ConfigureAwait(false);
                 break;
             case RevocationScope.Stream:
                 await db.StringSetAsync(RedisKeys.StreamRevokedBefore(revocation.Tenant, revocation.Stream!), Now(), MarkerLifetime).ConfigureAwait(false);

@@ -27,7 +27,4 @@ public sealed class TenantDirectory
 
         return null;
     }
-
-    public Tenant? Find(string name) =>
-        _options.CurrentValue.Tenants.TryGetValue(name, out var definition) ? new Tenant(name, definition) : null;
 }

@@ -110,32 +110,21 @@ public static class SigV4
         return string.Join('&', encoded.Select(p => p.Key + "=" + p.Value));
     }
 
+    /// <summary>Trims and collapses ASCII spaces and tabs only: a no-break space is a byte like any other to a signer.</summary>
     private static string CanonicalHeaderValue(string value)
     {
-        var trimmed = value.Trim();
-        if (!trimmed.Contains("  ", StringComparison.Ordinal))
-        {
-            return trimmed;
-        }
-
+        var trimmed = value.Trim(' ', '\t');
         var builder = new StringBuilder(trimmed.Length);
         var lastSpace = false;
         foreach (var c in trimmed)
         {
-            if (c == ' ')
+            var space = c is ' ' or '\t';
+            if (!space || !lastSpace)
             {
-                if (!lastSpace)
-                {
-                    builder.Append(c);
-                }
+                builder.Append(space ? ' ' : c);
+            }
 
-                lastSpace = true;
-            }
-            else
-            {
-                builder.Append(c);
-                lastSpace = false;
-            }
+            lastSpace = space;
         }
 
         return builder.ToString();

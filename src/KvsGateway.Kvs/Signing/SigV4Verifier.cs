@@ -84,8 +84,7 @@ public sealed class SigV4Verifier
         var headers = new List<KeyValuePair<string, string>>(header.SignedHeaders.Count);
         foreach (var name in header.SignedHeaders)
         {
-            var value = name == "host" ? request.Host.Value ?? string.Empty : string.Join(',', request.Headers[name].ToArray());
-            headers.Add(new(name, value));
+            headers.Add(new(name, SignedHeaderValue(request, name)));
         }
 
         var query = new List<KeyValuePair<string, string>>();
@@ -147,7 +146,7 @@ public sealed class SigV4Verifier
         var secret = findSecret(header.AccessKeyId)
             ?? throw new KvsException(KvsErrorTypes.UnrecognizedClient, 403, "The security token included in the request is invalid.");
         var headers = header.SignedHeaders
-            .Select(name => new KeyValuePair<string, string>(name, name == "host" ? request.Host.Value ?? string.Empty : string.Join(',', request.Headers[name].ToArray())))
+            .Select(name => new KeyValuePair<string, string>(name, SignedHeaderValue(request, name)))
             .ToList();
         var parameters = new List<KeyValuePair<string, string>>();
         foreach (var pair in query)
@@ -173,6 +172,18 @@ public sealed class SigV4Verifier
         }
 
         return header;
+    }
+
+    /// <summary>A repeated header's values, each trimmed, joined with commas in the order sent (AWS's get-header-value-order).</summary>
+    private static string SignedHeaderValue(HttpRequest request, string name)
+    {
+        if (name == "host")
+        {
+            return request.Host.Value ?? string.Empty;
+        }
+
+        var values = request.Headers[name];
+        return values.Count == 1 ? values[0] ?? string.Empty : string.Join(',', values.Select(v => (v ?? string.Empty).Trim(' ', '\t')));
     }
 
     private static string RawPath(HttpRequest request)

@@ -1,34 +1,118 @@
+using KvsGateway.Auditing;
+using KvsGateway.Kvs.Errors;
+using KvsGateway.Quotas;
 using KvsGateway.Sessions;
+using KvsGateway.Tenancy;
 
 namespace KvsGateway.Admin;
 
-/// <summary>Operator endpoints under <c>/admin</c>: revoke one session, a tenant's stream's sessions, or a tenant's.</summary>
+/// <summary>
+/// Operator endpoints under <c>/admin</c>, behind the admin bearer token: tenants and their open
+/// sessions, quota use, revocation of a session, a stream's sessions or a tenant's, and disabling
+/// a tenant. Every change is audited.
+/// </summary>
 public static class AdminEndpoints
 {
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder endpoints)
     {
-        var admin = endpoints.MapGroup("/admin").AddEndpointFilter<AdminAuthorization>();
-        admin.MapDelete("/sessions/{sessionId}", async (string sessionId, SessionStore sessions, SessionRevoker revoker) =>
+        var admin = endpoints.MapGroup("/admin").AddEndpointFilter<AdminAuthorization>().WithTags("Admin");
+
+        admin.MapGet("/tenants", async (TenantDirectory tenants, TenantDisablement disablement, ConcurrentSessions open) =>
+        {
+            var list = new List<TenantSummary>();
+            foreach (var tenant in tenants.All.OrderBy(t => t.Name, StringComparer.Ordinal))
+            {
+                list.Add(new TenantSummary(tenant.Name, await disablement.IsDisabledAsync(tenant), await open.CountAsync(tenant.Name), tenant.Definition.Streams));
+            }
+
+            return TypedResults.Json<IReadOnlyList<TenantSummary>>(list, AdminJsonContext.Default.IReadOnlyListTenantSummary);
+        }).WithSummary("Lists the configured tenants, whether each is disabled and how many sessions it has open.");
+
+        admin.MapGet("/tenants/{tenant}/sessions", async (string tenant, TenantDirectory tenants, ConcurrentSessions open, SessionStore sessions) =>
+        {
+            RequireTenant(tenants, tenant);
+            var list = new List<SessionSummary>();
+            foreach (var entry in await open.ListAsync(tenant))
+            {
+                var session = await sessions.FindAsync(entry.SessionId);
+                list.Add(new SessionSummary(entry.SessionId, entry.Stream, session?.PlaybackMode, session?.CreatedAt, entry.ExpiresAt));
+            }
+
+            return TypedResults.Json<IReadOnlyList<SessionSummary>>(list, AdminJsonContext.Default.IReadOnlyListSessionSummary);
+        }).WithSummary("Lists a tenant's open sessions (never their tokens).");
+
+        admin.MapGet("/tenants/{tenant}/quota", async (string tenant, TenantDirectory tenants, ConcurrentSessions open, MonthlyBytes monthly) =>
+        {
+            var definition = RequireTenant(tenants, tenant).Definition;
+            var use = new QuotaUse(
+                tenant,
+                await open.CountAsync(tenant),
+                definition.MaxConcurrentSessions,
+                await monthly.GetAsync(tenant),
+                definition.MonthlyOutgoingBytesBudget,
+                definition.SessionUrlsPerStreamPerSecond,
+                definition.DataEndpointsPerStreamPerSecond,
+                definition.PlaybackRates);
+            return TypedResults.Json(use, AdminJsonContext.Default.QuotaUse);
+        }).WithSummary("Shows a tenant's open sessions and bytes this month against its limits.");
+
+        admin.MapPost("/tenants/{tenant}/disable", async (string tenant, HttpContext context, TenantDirectory tenants, TenantDisablement disablement, AuditLog audit, TimeProvider time) =>
+        {
+            RequireTenant(tenants, tenant);
+            await disablement.DisableAsync(tenant);
+            audit.Write(Event(AuditEvents.TenantDisabled, context, time, tenant));
+            return TypedResults.NoContent();
+        }).WithSummary("Disables a tenant: its calls are refused and its sessions stop within a second.");
+
+        admin.MapPost("/tenants/{tenant}/enable", async (string tenant, HttpContext context, TenantDirectory tenants, TenantDisablement disablement, AuditLog audit, TimeProvider time) =>
+        {
+            RequireTenant(tenants, tenant);
+            await disablement.EnableAsync(tenant);
+            audit.Write(Event(AuditEvents.TenantEnabled, context, time, tenant));
+            return TypedResults.NoContent();
+        }).WithSummary("Lifts a disable made through the admin API (a tenant disabled in configuration stays disabled).");
+
+        admin.MapDelete("/sessions/{sessionId}", async (string sessionId, HttpContext context, SessionStore sessions, SessionRevoker revoker, AuditLog audit, TimeProvider time) =>
         {
             var session = await sessions.FindAsync(sessionId);
             if (session is null)
             {
-                return Results.NotFound();
+                throw KvsException.ResourceNotFound("No open session has that id.");
             }
 
-            await revoker.RevokeAsync(new Revocation(RevocationScope.Session, session.Tenant, SessionId: sessionId));
-            return Results.NoContent();
-        });
-        admin.MapDelete("/tenants/{tenant}/streams/{stream}/sessions", async (string tenant, string stream, SessionRevoker revoker) =>
+            await revoker.RevokeAsync(new Revocation(RevocationScope.Session, session.Tenant, session.StreamName, sessionId));
+            audit.Write(Event(AuditEvents.SessionRevoked, context, time, session.Tenant, session.StreamName, sessionId, nameof(RevocationScope.Session)));
+            return TypedResults.NoContent();
+        }).WithSummary("Revokes one session.");
+
+        admin.MapDelete("/tenants/{tenant}/streams/{stream}/sessions", async (string tenant, string stream, HttpContext context, SessionRevoker revoker, AuditLog audit, TimeProvider time) =>
         {
             await revoker.RevokeAsync(new Revocation(RevocationScope.Stream, tenant, Stream: stream));
-            return Results.NoContent();
-        });
-        admin.MapDelete("/tenants/{tenant}/sessions", async (string tenant, SessionRevoker revoker) =>
+            audit.Write(Event(AuditEvents.SessionRevoked, context, time, tenant, stream, reason: nameof(RevocationScope.Stream)));
+            return TypedResults.NoContent();
+        }).WithSummary("Revokes every session of a tenant's stream.");
+
+        admin.MapDelete("/tenants/{tenant}/sessions", async (string tenant, HttpContext context, SessionRevoker revoker, AuditLog audit, TimeProvider time) =>
         {
             await revoker.RevokeAsync(new Revocation(RevocationScope.Tenant, tenant));
-            return Results.NoContent();
-        });
+            audit.Write(Event(AuditEvents.SessionRevoked, context, time, tenant, reason: nameof(RevocationScope.Tenant)));
+            return TypedResults.NoContent();
+        }).WithSummary("Revokes every session of a tenant.");
+
         return endpoints;
     }
+
+    private static Tenant RequireTenant(TenantDirectory tenants, string name) =>
+        tenants.FindByName(name) ?? throw KvsException.ResourceNotFound($"No tenant is named {name}.");
+
+    private static AuditEvent Event(string name, HttpContext context, TimeProvider time, string tenant, string? stream = null, string? sessionId = null, string? reason = null) => new()
+    {
+        Time = time.GetUtcNow(),
+        Event = name,
+        Tenant = tenant,
+        Stream = stream,
+        SessionId = sessionId,
+        RequestId = KvsErrorResponder.GetRequestId(context),
+        Reason = reason,
+    };
 }

@@ -2,7 +2,8 @@ using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Http;
 using KvsGateway.Kvs.Validation;
 using KvsGateway.Kvs.Wire;
-using KvsGateway.Tenancy;
+using KvsGateway.Authentication;
+using KvsGateway.Quotas;
 
 namespace KvsGateway.ControlPlane;
 
@@ -11,10 +12,10 @@ public static class ControlPlaneEndpoints
 {
     public static IEndpointRouteBuilder MapControlPlane(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/getDataEndpoint", async (HttpContext context, SigV4TenantAuthenticator auth, GatewayBaseUrl baseUrl) =>
+        endpoints.MapPost("/getDataEndpoint", async (HttpContext context, ControlPlaneAuthenticator auth, TenantQuotas quotas, GatewayBaseUrl baseUrl) =>
         {
             var body = await KvsRequestReader.ReadBodyAsync(context.Request, context.RequestAborted);
-            var tenant = auth.Authenticate(context.Request, body);
+            var tenant = await auth.AuthenticateAsync(context, body);
             var input = KvsRequestReader.Deserialize(body, KvsJsonContext.Default.GetDataEndpointInput);
             if (input.APIName is null || !ApiNames.All.Contains(input.APIName))
             {
@@ -28,15 +29,17 @@ public static class ControlPlaneEndpoints
                 throw KvsException.InvalidArgument($"This gateway serves only {ApiNames.GetDashStreamingSessionUrl}; {input.APIName} is not available through it.");
             }
 
+            await quotas.RequireDataEndpointAsync(tenant, stream.Name, context);
+
             return Results.Json(new GetDataEndpointOutput { DataEndpoint = baseUrl.For(context.Request) }, KvsJsonContext.Default.GetDataEndpointOutput);
         });
 
-        endpoints.MapPost("/getDASHStreamingSessionURL", async (HttpContext context, SigV4TenantAuthenticator auth, SessionUrlIssuer issuer, GatewayBaseUrl baseUrl) =>
+        endpoints.MapPost("/getDASHStreamingSessionURL", async (HttpContext context, ControlPlaneAuthenticator auth, SessionUrlIssuer issuer, GatewayBaseUrl baseUrl) =>
         {
             var body = await KvsRequestReader.ReadBodyAsync(context.Request, context.RequestAborted);
-            var tenant = auth.Authenticate(context.Request, body);
+            var tenant = await auth.AuthenticateAsync(context, body);
             var input = KvsRequestReader.Deserialize(body, KvsJsonContext.Default.GetDashStreamingSessionUrlInput);
-            var token = await issuer.IssueAsync(tenant, input, context.RequestAborted);
+            var token = await issuer.IssueAsync(tenant, input, context);
             var url = $"{baseUrl.For(context.Request)}/dash/v1/getDASHManifest.mpd?SessionToken={token}";
             return Results.Json(new GetDashStreamingSessionUrlOutput { DashStreamingSessionUrl = url }, KvsJsonContext.Default.GetDashStreamingSessionUrlOutput);
         });

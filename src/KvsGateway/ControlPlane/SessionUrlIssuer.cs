@@ -1,8 +1,10 @@
+using KvsGateway.Auditing;
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Validation;
 using KvsGateway.Kvs.Wire;
 using KvsGateway.Origins;
+using KvsGateway.Quotas;
 using KvsGateway.Sessions;
 using KvsGateway.Tenancy;
 using KvsGateway.Tokens;
@@ -19,26 +21,33 @@ public sealed partial class SessionUrlIssuer
     private readonly KvsClient _origin;
     private readonly SessionStore _sessions;
     private readonly SessionTokenService _tokens;
+    private readonly TenantQuotas _quotas;
+    private readonly AuditLog _audit;
     private readonly TimeProvider _time;
     private readonly ILogger<SessionUrlIssuer> _logger;
 
-    public SessionUrlIssuer(KvsClient origin, SessionStore sessions, SessionTokenService tokens, TimeProvider time, ILogger<SessionUrlIssuer> logger)
+    public SessionUrlIssuer(KvsClient origin, SessionStore sessions, SessionTokenService tokens, TenantQuotas quotas, AuditLog audit, TimeProvider time, ILogger<SessionUrlIssuer> logger)
     {
         _origin = origin;
         _sessions = sessions;
         _tokens = tokens;
+        _quotas = quotas;
+        _audit = audit;
         _time = time;
         _logger = logger;
     }
 
-    public async Task<string> IssueAsync(Tenant tenant, GetDashStreamingSessionUrlInput input, CancellationToken cancellationToken)
+    public async Task<string> IssueAsync(Tenant tenant, GetDashStreamingSessionUrlInput input, HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(context);
+        var cancellationToken = context.RequestAborted;
         var now = _time.GetUtcNow();
         var parameters = DashSessionRequestValidator.Validate(input, now);
         StreamScope.Require(tenant, parameters.Stream);
         TenantPolicy.Require(tenant, parameters);
+        await _quotas.RequireSessionUrlAsync(tenant, parameters.Stream.Name, context).ConfigureAwait(false);
 
         var originInput = new GetDashStreamingSessionUrlInput
         {
@@ -83,8 +92,19 @@ public sealed partial class SessionUrlIssuer
             CreatedAt = now,
             ExpiresAt = now.AddSeconds(parameters.ExpiresSeconds),
         };
+        await _quotas.OpenSessionAsync(tenant, session, context).ConfigureAwait(false);
         await _sessions.SaveAsync(session).ConfigureAwait(false);
         LogSessionCreated(_logger, session.SessionId, tenant.Name, session.StreamName, session.PlaybackMode);
+        _audit.Write(new AuditEvent
+        {
+            Time = now,
+            Event = AuditEvents.SessionCreated,
+            Tenant = tenant.Name,
+            Stream = session.StreamName,
+            SessionId = session.SessionId,
+            RequestId = KvsErrorResponder.GetRequestId(context),
+            PlaybackMode = session.PlaybackMode,
+        });
         return _tokens.Issue(new SessionTokenClaims(session.SessionId, tenant.Name, session.ExpiresAt));
     }
 

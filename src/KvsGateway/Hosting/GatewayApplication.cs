@@ -1,4 +1,6 @@
 using KvsGateway.Admin;
+using KvsGateway.Auditing;
+using KvsGateway.Authentication;
 using KvsGateway.ControlPlane;
 using KvsGateway.Forwarding;
 using KvsGateway.Kvs.Client;
@@ -7,6 +9,7 @@ using KvsGateway.Manifests;
 using KvsGateway.Metering;
 using KvsGateway.Origins;
 using KvsGateway.Playback;
+using KvsGateway.Quotas;
 using KvsGateway.Sessions;
 using KvsGateway.Tenancy;
 using KvsGateway.Tokens;
@@ -26,7 +29,11 @@ public static class GatewayApplication
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
 
         // Tenants may live in their own file beside the other configuration; it is reloaded on change.
-        builder.Configuration.AddJsonFile(Path.Combine("config", "tenants.json"), optional: true, reloadOnChange: true);
+        // Environment variables and the command line are added again after it, so they still override it.
+        var tenantsFile = builder.Configuration[$"{GatewayOptions.SectionName}:TenantsFile"] is { Length: > 0 } file ? file : Path.Combine("config", "tenants.json");
+        builder.Configuration.AddJsonFile(Path.GetFullPath(tenantsFile, builder.Environment.ContentRootPath), optional: true, reloadOnChange: true);
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddCommandLine(args);
         configure?.Invoke(builder);
 
         // Token keys may live in a file of their own (a mounted secret): {"Tokens": {"ActiveKeyId": …, "Keys": {…}}}.
@@ -68,7 +75,26 @@ public static class GatewayApplication
             sp.GetRequiredService<TimeProvider>()));
         services.AddHttpForwarder();
         services.AddSingleton<TenantDirectory>();
+        services.AddSingleton<TenantDisablement>();
+        services.AddOptions<GatewayAuthenticationOptions>().Bind(builder.Configuration.GetSection(GatewayAuthenticationOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayAuthenticationOptions>, GatewayAuthenticationOptionsValidator>();
         services.AddSingleton<SigV4TenantAuthenticator>();
+        services.AddSingleton<JwksKeySource>();
+        services.AddSingleton<BearerTenantAuthenticator>();
+        services.AddSingleton<ControlPlaneAuthenticator>();
+        services.AddSingleton<RateWindow>();
+        services.AddSingleton<ConcurrentSessions>();
+        services.AddSingleton<MonthlyBytes>();
+        services.AddSingleton<TenantQuotas>();
+        services.AddOptions<AuditOptions>().Bind(builder.Configuration.GetSection(AuditOptions.SectionName));
+        services.AddSingleton<AuditLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "KvsGateway admin API";
+            document.Info.Description = "Operator endpoints under /admin; every call needs an Admin:Tokens bearer token.";
+            return Task.CompletedTask;
+        }));
         services.AddSingleton<SessionTokenService>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<SessionUrlIssuer>();
@@ -111,6 +137,7 @@ public static class GatewayApplication
         app.MapControlPlane();
         app.MapPlayback();
         app.MapAdmin();
+        app.MapOpenApi("/admin/openapi/{documentName}.json");
         return app;
     }
 

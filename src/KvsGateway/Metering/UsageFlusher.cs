@@ -48,6 +48,9 @@ public sealed partial class UsageFlusher : BackgroundService
                 writes.Add(db.HashIncrementAsync(tenantKey, prefix + "|Requests", counts.Requests));
                 writes.Add(db.HashIncrementAsync(tenantKey, prefix + "|Success", counts.Successes));
                 writes.Add(db.KeyExpireAsync(tenantKey, UsageRetention));
+                var monthKey = RedisKeys.TenantMonthBytes(key.Tenant, key.Hour);
+                writes.Add(db.StringIncrementAsync(monthKey, counts.Bytes));
+                writes.Add(db.KeyExpireAsync(monthKey, UsageRetention));
             }
 
             await Task.WhenAll(writes).ConfigureAwait(false);

@@ -2,6 +2,7 @@ using KvsGateway.Forwarding;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Manifests;
 using KvsGateway.Metering;
+using KvsGateway.Quotas;
 using KvsGateway.Sessions;
 
 namespace KvsGateway.Playback;
@@ -17,23 +18,24 @@ public static class PlaybackEndpoints
     public static IEndpointRouteBuilder MapPlayback(this IEndpointRouteBuilder endpoints)
     {
         var dash = endpoints.MapGroup("/dash/v1").RequireCors(CorsPolicy);
-        dash.MapMethods("/getDASHManifest.mpd", ["GET", "HEAD"], (HttpContext context, PlaybackSessionResolver resolver, UsageMeter meter, ManifestProxy manifests) =>
-            ServeAsync(context, resolver, meter, PlaybackApi.GetDashManifest, session =>
+        dash.MapMethods("/getDASHManifest.mpd", ["GET", "HEAD"], (HttpContext context, PlaybackSessionResolver resolver, TenantQuotas quotas, UsageMeter meter, ManifestProxy manifests) =>
+            ServeAsync(context, resolver, quotas, meter, PlaybackApi.GetDashManifest, session =>
                 manifests.ServeAsync(context, session, context.Request.Query["SessionToken"].ToString())));
-        dash.MapMethods("/getMP4InitFragment.mp4", ["GET", "HEAD"], (HttpContext context, PlaybackSessionResolver resolver, UsageMeter meter, FragmentForwarder forwarder) =>
-            ServeAsync(context, resolver, meter, PlaybackApi.GetMp4InitFragment, session => forwarder.ForwardAsync(context, session, "getMP4InitFragment.mp4")));
-        dash.MapMethods("/getMP4MediaFragment.mp4", ["GET", "HEAD"], (HttpContext context, PlaybackSessionResolver resolver, UsageMeter meter, FragmentForwarder forwarder) =>
-            ServeAsync(context, resolver, meter, PlaybackApi.GetMp4MediaFragment, session => forwarder.ForwardAsync(context, session, "getMP4MediaFragment.mp4")));
+        dash.MapMethods("/getMP4InitFragment.mp4", ["GET", "HEAD"], (HttpContext context, PlaybackSessionResolver resolver, TenantQuotas quotas, UsageMeter meter, FragmentForwarder forwarder) =>
+            ServeAsync(context, resolver, quotas, meter, PlaybackApi.GetMp4InitFragment, session => forwarder.ForwardAsync(context, session, "getMP4InitFragment.mp4")));
+        dash.MapMethods("/getMP4MediaFragment.mp4", ["GET", "HEAD"], (HttpContext context, PlaybackSessionResolver resolver, TenantQuotas quotas, UsageMeter meter, FragmentForwarder forwarder) =>
+            ServeAsync(context, resolver, quotas, meter, PlaybackApi.GetMp4MediaFragment, session => forwarder.ForwardAsync(context, session, "getMP4MediaFragment.mp4")));
         return endpoints;
     }
 
-    private static async Task ServeAsync(HttpContext context, PlaybackSessionResolver resolver, UsageMeter meter, string api, Func<PlaybackSession, Task> serve)
+    private static async Task ServeAsync(HttpContext context, PlaybackSessionResolver resolver, TenantQuotas quotas, UsageMeter meter, string api, Func<PlaybackSession, Task> serve)
     {
         var counter = CountingResponseBodyFeature.Install(context);
         PlaybackSession? session = null;
         try
         {
-            session = await resolver.ResolveAsync(context.Request).ConfigureAwait(false);
+            (session, var tenant) = await resolver.ResolveAsync(context.Request).ConfigureAwait(false);
+            await quotas.RequirePlaybackAsync(tenant, session, api, context).ConfigureAwait(false);
             await serve(session).ConfigureAwait(false);
         }
         catch (KvsException ex)

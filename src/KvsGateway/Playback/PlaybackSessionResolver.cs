@@ -1,5 +1,6 @@
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Sessions;
+using KvsGateway.Tenancy;
 using KvsGateway.Tokens;
 
 namespace KvsGateway.Playback;
@@ -11,10 +12,12 @@ public sealed class PlaybackSessionResolver
     private readonly SessionStore _sessions;
     private readonly SessionCache _cache;
     private readonly SessionRevoker _revoker;
+    private readonly TenantDirectory _tenants;
     private readonly TimeProvider _time;
 
-    public PlaybackSessionResolver(SessionTokenService tokens, SessionStore sessions, SessionCache cache, SessionRevoker revoker, TimeProvider time)
+    public PlaybackSessionResolver(SessionTokenService tokens, SessionStore sessions, SessionCache cache, SessionRevoker revoker, TenantDirectory tenants, TimeProvider time)
     {
+        _tenants = tenants;
         _tokens = tokens;
         _sessions = sessions;
         _cache = cache;
@@ -22,10 +25,19 @@ public sealed class PlaybackSessionResolver
         _time = time;
     }
 
-    /// <summary>The warm path is a memory lookup; the cold path decrypts the token and reads Redis.</summary>
-    public async Task<PlaybackSession> ResolveAsync(HttpRequest request)
+    /// <summary>
+    /// The warm path is a memory lookup; the cold path decrypts the token and reads Redis. The
+    /// session's tenant must still be configured and not disabled.
+    /// </summary>
+    public async Task<(PlaybackSession Session, Tenant Tenant)> ResolveAsync(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var session = await FindSessionAsync(request).ConfigureAwait(false);
+        return _tenants.FindByName(session.Tenant) is { Definition.Disabled: false } tenant ? (session, tenant) : throw Refused();
+    }
+
+    private async Task<PlaybackSession> FindSessionAsync(HttpRequest request)
+    {
         var token = request.Query["SessionToken"].ToString();
         if (token.Length > 0 && _cache.Find(token) is { } cached && cached.ExpiresAt > _time.GetUtcNow())
         {

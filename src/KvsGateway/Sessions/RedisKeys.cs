@@ -20,4 +20,19 @@ public static class RedisKeys
 
     public static string TenantHourUsage(string tenant, DateTimeOffset hour) =>
         $"{Prefix}{{t:{tenant}}}:usage:{hour.UtcDateTime:yyyyMMddHH}";
+
+    /// <summary>A tenant's open sessions: a sorted set of <c>stream/sessionId</c> scored by expiry (epoch ms).</summary>
+    public static string OpenSessions(string tenant) => $"{Prefix}{{t:{tenant}}}:open-sessions";
+
+    /// <summary>Present while an operator has disabled the tenant.</summary>
+    public static string TenantDisabled(string tenant) => $"{Prefix}{{t:{tenant}}}:disabled";
+
+    /// <summary>The tenant's outgoing playback bytes in a calendar month (UTC), for its budget.</summary>
+    public static string TenantMonthBytes(string tenant, DateTimeOffset time) =>
+        $"{Prefix}{{t:{tenant}}}:bytes:{time.UtcDateTime:yyyyMM}";
+
+    /// <summary>A rate counter of a tenant (per stream) or of a session; the window is appended.</summary>
+    public static string TenantRate(string tenant, string what, string stream) => $"{Prefix}{{t:{tenant}}}:rate:{what}:{stream}";
+
+    public static string SessionRate(string sessionId, string api) => $"{Prefix}{{s:{sessionId}}}:rate:{api}";
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using KvsGateway.Quotas;
 using StackExchange.Redis;
 
 namespace KvsGateway.Sessions;
@@ -17,14 +18,16 @@ public sealed partial class SessionRevoker : IHostedService
     private readonly IConnectionMultiplexer _redis;
     private readonly SessionStore _sessions;
     private readonly SessionCache _cache;
+    private readonly ConcurrentSessions _open;
     private readonly TimeProvider _time;
     private readonly ILogger<SessionRevoker> _logger;
 
-    public SessionRevoker(IConnectionMultiplexer redis, SessionStore sessions, SessionCache cache, TimeProvider time, ILogger<SessionRevoker> logger)
+    public SessionRevoker(IConnectionMultiplexer redis, SessionStore sessions, SessionCache cache, ConcurrentSessions open, TimeProvider time, ILogger<SessionRevoker> logger)
     {
         _redis = redis;
         _sessions = sessions;
         _cache = cache;
+        _open = open;
         _time = time;
         _logger = logger;
     }
@@ -37,12 +40,19 @@ public sealed partial class SessionRevoker : IHostedService
         {
             case RevocationScope.Session:
                 await _sessions.DeleteAsync(revocation.SessionId!).ConfigureAwait(false);
+                if (revocation.Stream is not null)
+                {
+                    await _open.ReleaseAsync(revocation.Tenant, revocation.Stream, revocation.SessionId!).ConfigureAwait(false);
+                }
+
                 break;
             case RevocationScope.Stream:
                 await db.StringSetAsync(RedisKeys.StreamRevokedBefore(revocation.Tenant, revocation.Stream!), Now(), MarkerLifetime).ConfigureAwait(false);
+                await _open.ReleaseStreamAsync(revocation.Tenant, revocation.Stream!).ConfigureAwait(false);
                 break;
             default:
                 await db.StringSetAsync(RedisKeys.TenantRevokedBefore(revocation.Tenant), Now(), MarkerLifetime).ConfigureAwait(false);
+                await _open.ReleaseTenantAsync(revocation.Tenant).ConfigureAwait(false);
                 break;
         }
 
@@ -51,14 +61,21 @@ public sealed partial class SessionRevoker : IHostedService
         LogRevoked(_logger, revocation.Scope, revocation.Tenant, revocation.Stream, revocation.SessionId);
     }
 
-    /// <summary>Whether a stream- or tenant-wide revocation came after the session was created.</summary>
+    /// <summary>Whether a stream- or tenant-wide revocation came after the session was created, or the tenant is disabled.</summary>
     public async Task<bool> IsRevokedAsync(PlaybackSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
         var db = _redis.GetDatabase();
         var stream = db.StringGetAsync(RedisKeys.StreamRevokedBefore(session.Tenant, session.StreamName));
         var tenant = db.StringGetAsync(RedisKeys.TenantRevokedBefore(session.Tenant));
-        foreach (var marker in await Task.WhenAll(stream, tenant).ConfigureAwait(false))
+        var disabled = db.KeyExistsAsync(RedisKeys.TenantDisabled(session.Tenant));
+        await Task.WhenAll(stream, tenant, disabled).ConfigureAwait(false);
+        if (disabled.Result)
+        {
+            return true;
+        }
+
+        foreach (var marker in new[] { stream.Result, tenant.Result })
         {
             if (!marker.IsNullOrEmpty && long.TryParse(marker.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
                 && session.CreatedAt.ToUnixTimeMilliseconds() <= ms)

@@ -1,30 +1,53 @@
+using System.Collections.Frozen;
 using Microsoft.Extensions.Options;
 
 namespace KvsGateway.Tenancy;
 
-/// <summary>Finds tenants by access key id, following configuration reloads.</summary>
-public sealed class TenantDirectory
+/// <summary>
+/// The configured tenants, indexed by name and by access key id. The index (with secrets resolved
+/// from their references) is rebuilt when configuration reloads, so a lookup costs no I/O.
+/// </summary>
+public sealed class TenantDirectory : IDisposable
 {
-    private readonly IOptionsMonitor<TenantOptions> _options;
+    private readonly IDisposable? _subscription;
+    private volatile Index _index;
 
     public TenantDirectory(IOptionsMonitor<TenantOptions> options)
     {
-        _options = options;
+        ArgumentNullException.ThrowIfNull(options);
+        _index = Build(options.CurrentValue);
+        _subscription = options.OnChange(value => _index = Build(value));
     }
 
-    public (Tenant Tenant, string Secret)? FindByAccessKey(string accessKeyId)
+    public IReadOnlyCollection<Tenant> All => _index.ByName.Values;
+
+    public (Tenant Tenant, string Secret)? FindByAccessKey(string accessKeyId) =>
+        _index.ByAccessKey.TryGetValue(accessKeyId, out var found) ? found : null;
+
+    public Tenant? FindByName(string name) => _index.ByName.GetValueOrDefault(name);
+
+    public void Dispose() => _subscription?.Dispose();
+
+    private static Index Build(TenantOptions options)
     {
-        foreach (var (name, definition) in _options.CurrentValue.Tenants)
+        var byName = new Dictionary<string, Tenant>(StringComparer.Ordinal);
+        var byKey = new Dictionary<string, (Tenant, string)>(StringComparer.Ordinal);
+        foreach (var (name, definition) in options.Tenants)
         {
+            var tenant = new Tenant(name, definition);
+            byName[name] = tenant;
             foreach (var key in definition.AccessKeys)
             {
-                if (string.Equals(key.AccessKeyId, accessKeyId, StringComparison.Ordinal) && key.SecretAccessKey.Length > 0)
+                var secret = key.ResolveSecret();
+                if (key.AccessKeyId.Length > 0 && secret.Length > 0)
                 {
-                    return (new Tenant(name, definition), key.SecretAccessKey);
+                    byKey[key.AccessKeyId] = (tenant, secret);
                 }
             }
         }
 
-        return null;
+        return new Index(byName.ToFrozenDictionary(StringComparer.Ordinal), byKey.ToFrozenDictionary(StringComparer.Ordinal));
     }
+
+    private sealed record Index(FrozenDictionary<string, Tenant> ByName, FrozenDictionary<string, (Tenant Tenant, string Secret)> ByAccessKey);
 }

@@ -20,6 +20,8 @@ public sealed class GatewayHost : IAsyncDisposable
     public const string TenantSecret = "functional-test-secret";
     public const string OtherTenantKeyId = "AKIDOTHERTENANT";
     public const string OtherTenantSecret = "other-tenant-secret";
+    public const string LimitedTenantKeyId = "AKIDLIMITEDTENANT";
+    public const string LimitedTenantSecret = "limited-tenant-secret";
 
     private readonly string _dataPath;
 
@@ -64,6 +66,15 @@ public sealed class GatewayHost : IAsyncDisposable
             "--Tenants:acme:AccessKeys:0:AccessKeyId", TenantKeyId,
             "--Tenants:acme:AccessKeys:0:SecretAccessKey", TenantSecret,
             "--Tenants:acme:Streams:0", "acme-*",
+            "--Tenants:acme:DataEndpointsPerStreamPerSecond", "1000",
+            "--Tenants:acme:SessionUrlsPerStreamPerSecond", "1000",
+            "--Tenants:limited:AccessKeys:0:AccessKeyId", LimitedTenantKeyId,
+            "--Tenants:limited:AccessKeys:0:SecretAccessKey", LimitedTenantSecret,
+            "--Tenants:limited:Streams:0", "limited-*",
+            "--Tenants:limited:MaxConcurrentSessions", "3",
+            "--Tenants:limited:SessionUrlsPerStreamPerSecond", "4",
+            "--Tenants:limited:DataEndpointsPerStreamPerSecond", "1000",
+            "--Tenants:limited:PlaybackRates:ManifestsPerSecond", "2",
             "--Tenants:other:AccessKeys:0:AccessKeyId", OtherTenantKeyId,
             "--Tenants:other:AccessKeys:0:SecretAccessKey", OtherTenantSecret,
             "--Tenants:other:Streams:0", "other-*",

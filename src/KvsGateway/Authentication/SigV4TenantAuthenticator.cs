@@ -1,6 +1,7 @@
 using KvsGateway.Kvs.Signing;
+using KvsGateway.Tenancy;
 
-namespace KvsGateway.Tenancy;
+namespace KvsGateway.Authentication;
 
 /// <summary>Verifies a control-plane call's SigV4 signature against the tenants' keys.</summary>
 public sealed class SigV4TenantAuthenticator

@@ -25,8 +25,9 @@ public sealed class GatewayHost : IAsyncDisposable
 
     private readonly string _dataPath;
 
-    private GatewayHost(WebApplication app, Uri gateway, Uri emulator, string dataPath, TimeProvider time)
+    private GatewayHost(WebApplication app, Uri gateway, Uri emulator, string dataPath, TimeProvider time, IReadOnlyList<(string Id, string Key)> tokenKeys)
     {
+        TokenKeys = tokenKeys;
         App = app;
         Gateway = gateway;
         Emulator = emulator;
@@ -42,6 +43,8 @@ public sealed class GatewayHost : IAsyncDisposable
     public Uri Emulator { get; }
 
     public TimeProvider Time { get; }
+
+    public IReadOnlyList<(string Id, string Key)> TokenKeys { get; }
 
     /// <summary>An unauthenticated client of the gateway, as a browser would be.</summary>
     public HttpClient Http { get; }
@@ -90,7 +93,53 @@ public sealed class GatewayHost : IAsyncDisposable
         await app.StartAsync();
         var gateway = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
         var emulator = app.Services.GetRequiredService<GatewayInfrastructure>().Origin.ControlEndpoint;
-        return new GatewayHost(app, gateway, emulator, dataPath, clock);
+        return new GatewayHost(app, gateway, emulator, dataPath, clock, keys);
+    }
+
+    /// <summary>Another replica beside <paramref name="primary"/>: same Redis, same token keys, and the primary's emulator as its origin.</summary>
+    public static Task<GatewayHost> StartReplicaAsync(string redis, GatewayHost primary, IEnumerable<string>? extraArgs = null)
+    {
+        ArgumentNullException.ThrowIfNull(primary);
+        return StartAsync(redis, tokenKeys: primary.TokenKeys, extraArgs: ["--Origin:Mode", "Remote", "--Origin:Endpoint", primary.Emulator.ToString(), .. extraArgs ?? []]);
+    }
+
+    /// <summary>
+    /// Arguments defining one more tenant, its streams named <c>{name}-*</c>; each setting is
+    /// <c>Key=Value</c> under the tenant. Tests that change a tenant's shared Redis state (limits,
+    /// disable) use a tenant of their own, as every test class shares one Redis.
+    /// </summary>
+    public static IEnumerable<string> TenantArgs(string name, string keyId, string secret, params string[] settings)
+    {
+        string[] basics =
+        [
+            $"--Tenants:{name}:AccessKeys:0:AccessKeyId", keyId,
+            $"--Tenants:{name}:AccessKeys:0:SecretAccessKey", secret,
+            $"--Tenants:{name}:Streams:0", $"{name}-*",
+        ];
+        return basics.Concat(settings.SelectMany(setting =>
+        {
+            var equals = setting.IndexOf('=', StringComparison.Ordinal);
+            return new[] { $"--Tenants:{name}:{setting[..equals]}", setting[(equals + 1)..] };
+        }));
+    }
+
+    /// <summary>A request to the gateway's admin API with the admin token.</summary>
+    public Task<HttpResponseMessage> AdminAsync(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        return Http.SendAsync(request);
+    }
+
+    /// <summary>A control-plane call signed with SigV4 as an AWS SDK signs it, answered raw so headers can be checked.</summary>
+    public async Task<HttpResponseMessage> SignedPostAsync(string path, string json, string keyId, string secret, Action<HttpRequestMessage>? before = null)
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes(json);
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Gateway, path)) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        before?.Invoke(request);
+        SigV4Signer.Sign(request, SigV4.HashHex(body), new AwsCredentials(keyId, secret), "us-east-1", "kinesisvideo", Time.GetUtcNow(), sendPayloadHash: true);
+        return await Http.SendAsync(request);
     }
 
     /// <summary>A KVS client of the emulator, as a producer or an operator uses it.</summary>

@@ -1,3 +1,4 @@
+using KvsGateway.Testing;
 using System.Security.Cryptography;
 using System.Text;
 using KvsGateway.Tokens;

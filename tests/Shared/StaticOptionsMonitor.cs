@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace KvsGateway.Tests;
+namespace KvsGateway.Testing;
 
 internal sealed class StaticOptionsMonitor<T>(T value) : IOptionsMonitor<T>
 {

@@ -11,7 +11,7 @@ namespace KvsGateway.Authentication;
 /// issuer. Signature, issuer, audience and lifetime are checked; the tenant claim must name a
 /// configured tenant. Every failure answers the same <c>NotAuthorizedException</c>.
 /// </summary>
-public sealed class BearerTenantAuthenticator
+public sealed partial class BearerTenantAuthenticator
 {
     private static readonly string[] Algorithms =
     [
@@ -26,10 +26,12 @@ public sealed class BearerTenantAuthenticator
     private readonly TenantDirectory _tenants;
     private readonly JwksKeySource _jwks;
     private readonly TimeProvider _time;
+    private readonly ILogger<BearerTenantAuthenticator> _logger;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 
-    public BearerTenantAuthenticator(IOptionsMonitor<GatewayAuthenticationOptions> options, TenantDirectory tenants, JwksKeySource jwks, TimeProvider time)
+    public BearerTenantAuthenticator(IOptionsMonitor<GatewayAuthenticationOptions> options, TenantDirectory tenants, JwksKeySource jwks, TimeProvider time, ILogger<BearerTenantAuthenticator> logger)
     {
+        _logger = logger;
         _options = options;
         _tenants = tenants;
         _jwks = jwks;
@@ -48,6 +50,12 @@ public sealed class BearerTenantAuthenticator
         if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException && options.JwksUri is not null)
         {
             result = await ValidateAsync(token, options, refetch: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!result.IsValid)
+        {
+            // The exception type says why (expired, bad signature, wrong issuer) without quoting the token.
+            LogRefused(_logger, result.Exception?.GetType().Name ?? "unknown");
         }
 
         if (!result.IsValid || !result.Claims.TryGetValue(options.TenantClaim, out var claim) || claim is not string name
@@ -89,6 +97,9 @@ public sealed class BearerTenantAuthenticator
         };
         return await _handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
     }
+
+    [LoggerMessage(1, LogLevel.Debug, "A bearer token was refused: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string reason);
 
     private static KvsException Refused() => KvsException.NotAuthorized("The bearer token is not valid for this service.");
 }

@@ -15,6 +15,7 @@ public sealed partial class JwksKeySource : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<JwksKeySource> _logger;
     private (Uri Uri, IList<SecurityKey> Keys, DateTimeOffset FetchedAt)? _cached;
+    private DateTimeOffset _lastRefetch = DateTimeOffset.MinValue;
 
     public JwksKeySource(TimeProvider time, ILogger<JwksKeySource> logger)
     {
@@ -40,11 +41,17 @@ public sealed partial class JwksKeySource : IDisposable
                 return fetched;
             }
 
+            if (refetch)
+            {
+                _lastRefetch = now;
+            }
+
             try
             {
                 var json = await _http.GetStringAsync(uri, cancellationToken).ConfigureAwait(false);
                 var set = new JsonWebKeySet(json);
                 _cached = (uri, set.GetSigningKeys(), now);
+                LogFetched(_logger, uri, _cached.Value.Keys.Count);
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or ArgumentException)
             {
@@ -77,9 +84,13 @@ public sealed partial class JwksKeySource : IDisposable
             return null;
         }
 
-        var age = now - cached.FetchedAt;
-        return age < (refetch ? MinRefetchInterval : maxAge) ? cached.Keys : null;
+        // A forced refetch is granted at most once per interval, however recent the last regular fetch.
+        var fresh = refetch ? now - _lastRefetch < MinRefetchInterval : now - cached.FetchedAt < maxAge;
+        return fresh ? cached.Keys : null;
     }
+
+    [LoggerMessage(2, LogLevel.Debug, "Fetched the JWKS document {Uri}: {Count} signing keys")]
+    private static partial void LogFetched(ILogger logger, Uri uri, int count);
 
     [LoggerMessage(1, LogLevel.Warning, "Fetching the JWKS document {Uri} failed")]
     private static partial void LogFetchFailed(ILogger logger, Exception exception, Uri uri);

@@ -38,16 +38,19 @@ done
 export KVSGW_TEST_REDIS="127.0.0.1:$port"
 echo "redis-server pid $redis_pid on $KVSGW_TEST_REDIS"
 
+# Every in-process gateway also logs at Debug here; tests/log-scan checks it holds no secret.
+export KVSGW_TEST_LOG_CAPTURE="$results/functional-debug.log"
 dotnet test KvsGateway.sln -c Release --logger "trx" --results-directory "$results" "$@"
 status=$?
 
-# The AWS SDK for JavaScript v3 (versions pinned by tests/sdk-js/package-lock.json) against the emulator.
+# The AWS SDK for JavaScript v3 (versions pinned by tests/sdk-js/package-lock.json) against the emulator,
+# and the scan of the captured Debug logs.
 js_passed=0
 js_failed=0
 if [ $# -eq 0 ]; then
   export KVSGW_HOST_DLL="$PWD/src/KvsGateway/bin/Release/net10.0/KvsGateway.dll"
   if (cd tests/sdk-js && npm ci --no-audit --no-fund --loglevel=error); then
-    node --test tests/sdk-js/*.test.mjs 2>&1 | tee "$results/sdk-js.tap"
+    node --test tests/sdk-js/*.test.mjs tests/log-scan/*.test.mjs 2>&1 | tee "$results/sdk-js.tap"
     js_passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$results/sdk-js.tap" | tail -n 1)
     js_failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$results/sdk-js.tap" | tail -n 1)
     js_passed=${js_passed:-0}

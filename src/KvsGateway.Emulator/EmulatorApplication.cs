@@ -5,6 +5,7 @@ using KvsGateway.Kvs.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using KvsGateway.Kvs.Redaction;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -26,6 +27,10 @@ public static class EmulatorApplication
         {
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggerFactory);
+        }
+        else
+        {
+            builder.Services.AddSecretRedaction();
         }
 
         // Per-request framework logs of a local stand-in drown the gateway's own.

@@ -5,6 +5,7 @@ using KvsGateway.ControlPlane;
 using KvsGateway.Forwarding;
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Http;
+using KvsGateway.Kvs.Redaction;
 using KvsGateway.Manifests;
 using KvsGateway.Metering;
 using KvsGateway.Origins;
@@ -56,16 +57,25 @@ public static class GatewayApplication
 
         var redisOptions = builder.Configuration.GetSection(RedisOptions.SectionName).Get<RedisOptions>() ?? new RedisOptions();
         var originOptions = builder.Configuration.GetSection(OriginOptions.SectionName).Get<OriginOptions>() ?? new OriginOptions();
-        using (var bootstrapLogging = LoggerFactory.Create(logging => logging.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole()))
+        // The embedded emulator logs through a factory of its own, configured like the gateway's and
+        // sharing any provider instances added to it (a test's log capture), redacted the same way.
+        var sharedProviders = services.Where(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationInstance is ILoggerProvider)
+            .Select(d => (ILoggerProvider)d.ImplementationInstance!).ToList();
+        var infrastructureLogging = new RedactingLoggerFactory(LoggerFactory.Create(logging =>
         {
-            var infrastructure = await GatewayInfrastructure.StartAsync(
-                redisOptions,
-                originOptions,
-                builder.Environment.ContentRootPath,
-                bootstrapLogging.CreateLogger("KvsGateway.Hosting"),
-                cancellationToken).ConfigureAwait(false);
-            services.AddSingleton(_ => infrastructure);
-        }
+            logging.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole();
+            foreach (var provider in sharedProviders)
+            {
+                logging.AddProvider(provider);
+            }
+        }));
+        var infrastructure = await GatewayInfrastructure.StartAsync(
+            redisOptions,
+            originOptions,
+            builder.Environment.ContentRootPath,
+            infrastructureLogging,
+            cancellationToken).ConfigureAwait(false);
+        services.AddSingleton(_ => infrastructure);
 
         services.AddSingleton<IConnectionMultiplexer>(sp => sp.GetRequiredService<GatewayInfrastructure>().Redis);
         services.AddSingleton<OriginHttp>();
@@ -129,6 +139,8 @@ public static class GatewayApplication
                 .WithExposedHeaders("Content-Length", "Content-Range", "x-amzn-RequestId", "x-amzn-ErrorType")
                 .SetPreflightMaxAge(TimeSpan.FromHours(1));
         }));
+
+        services.AddSecretRedaction();
 
         var app = builder.Build();
         app.UseMiddleware<KvsErrorMiddleware>();

@@ -16,9 +16,11 @@ public sealed partial class GatewayInfrastructure : IAsyncDisposable
 {
     private readonly EmbeddedGarnet? _garnet;
     private readonly WebApplication? _emulator;
+    private readonly ILoggerFactory _logging;
 
-    private GatewayInfrastructure(EmbeddedGarnet? garnet, WebApplication? emulator, IConnectionMultiplexer redis, KvsClientOptions origin)
+    private GatewayInfrastructure(EmbeddedGarnet? garnet, WebApplication? emulator, IConnectionMultiplexer redis, KvsClientOptions origin, ILoggerFactory logging)
     {
+        _logging = logging;
         _garnet = garnet;
         _emulator = emulator;
         Redis = redis;
@@ -29,8 +31,11 @@ public sealed partial class GatewayInfrastructure : IAsyncDisposable
 
     public KvsClientOptions Origin { get; }
 
-    public static async Task<GatewayInfrastructure> StartAsync(RedisOptions redis, OriginOptions origin, string contentRoot, ILogger logger, CancellationToken cancellationToken)
+    /// <summary>Starts what is needed; the infrastructure owns <paramref name="logging"/> from here on.</summary>
+    public static async Task<GatewayInfrastructure> StartAsync(RedisOptions redis, OriginOptions origin, string contentRoot, ILoggerFactory logging, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(logging);
+        var logger = logging.CreateLogger("KvsGateway.Hosting");
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(origin);
         EmbeddedGarnet? garnet = null;
@@ -54,7 +59,7 @@ public sealed partial class GatewayInfrastructure : IAsyncDisposable
             {
                 case OriginMode.Embedded:
                     var options = new EmulatorOptions { DataPath = Path.Combine(contentRoot, origin.EmbeddedDataPath), Region = origin.Region };
-                    emulator = await EmulatorApplication.StartAsync(options, origin.EmbeddedUrl, TimeProvider.System, null, cancellationToken).ConfigureAwait(false);
+                    emulator = await EmulatorApplication.StartAsync(options, origin.EmbeddedUrl, TimeProvider.System, logging, cancellationToken).ConfigureAwait(false);
                     controlEndpoint = new Uri(emulator.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
                     LogEmbeddedEmulator(logger, controlEndpoint, options.DataPath);
                     break;
@@ -72,7 +77,7 @@ public sealed partial class GatewayInfrastructure : IAsyncDisposable
                 Region = origin.Region,
                 Credentials = ResolveCredentials(origin),
             };
-            return new GatewayInfrastructure(garnet, emulator, multiplexer, client);
+            return new GatewayInfrastructure(garnet, emulator, multiplexer, client, logging);
         }
         catch
         {
@@ -82,6 +87,7 @@ public sealed partial class GatewayInfrastructure : IAsyncDisposable
             }
 
             garnet?.Dispose();
+            logging.Dispose();
             throw;
         }
     }
@@ -96,6 +102,7 @@ public sealed partial class GatewayInfrastructure : IAsyncDisposable
 
         await Redis.DisposeAsync().ConfigureAwait(false);
         _garnet?.Dispose();
+        _logging.Dispose();
     }
 
     private static AwsCredentials ResolveCredentials(OriginOptions origin)

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace KvsGateway.FunctionalTests.Infrastructure;
 
@@ -89,7 +90,19 @@ public sealed class GatewayHost : IAsyncDisposable
         ];
         var keys = tokenKeys ?? [("test-1", NewTokenKey())];
         args = [.. args, "--Tokens:ActiveKeyId", keys[0].Id, .. keys.SelectMany(k => new[] { $"--Tokens:Keys:{k.Id}", k.Key }), .. extraArgs ?? []];
-        var app = await GatewayApplication.CreateAsync(args, builder => builder.Services.AddSingleton(clock));
+        if (LogCaptureProvider.Instance is not null)
+        {
+            args = [.. args, "--Logging:TestCapture:LogLevel:Default", "Debug"];
+        }
+
+        var app = await GatewayApplication.CreateAsync(args, builder =>
+        {
+            builder.Services.AddSingleton(clock);
+            if (LogCaptureProvider.Instance is { } capture)
+            {
+                builder.Logging.AddProvider(capture);
+            }
+        });
         await app.StartAsync();
         var gateway = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
         var emulator = app.Services.GetRequiredService<GatewayInfrastructure>().Origin.ControlEndpoint;

@@ -117,6 +117,19 @@ public sealed class AuthenticationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Only_regions_the_operator_allows_may_be_signed_for()
+    {
+        await using var host = await GatewayHost.StartAsync(_redis.ConnectionString, extraArgs: ["--Authentication:AllowedRegions:0", "eu-west-1"]);
+        using (var elsewhere = await host.SignedPostAsync("/getDASHStreamingSessionURL", SessionUrlCall, GatewayHost.TenantKeyId, GatewayHost.TenantSecret))
+        {
+            await KvsAssert.ErrorAsync(elsewhere, 403, KvsErrorTypes.InvalidSignature);
+        }
+
+        using var allowed = await host.SignedPostAsync("/getDASHStreamingSessionURL", SessionUrlCall, GatewayHost.TenantKeyId, GatewayHost.TenantSecret, region: "eu-west-1");
+        await KvsAssert.ErrorAsync(allowed, 404, KvsErrorTypes.ResourceNotFound);
+    }
+
+    [Fact]
     public async Task Tenants_reload_from_their_file_without_restart_with_secrets_from_the_environment_or_a_file()
     {
         var folder = Directory.CreateTempSubdirectory("kvsgw-tenants-").FullName;

@@ -5,6 +5,9 @@ public sealed class GatewayAuthenticationOptions
 {
     public const string SectionName = "Authentication";
 
+    /// <summary>Regions a SigV4 credential scope may name; empty accepts any (clients sign for the region they are configured with).</summary>
+    public List<string> AllowedRegions { get; set; } = [];
+
     /// <summary>What to do with <c>x-amz-security-token</c>: tenants hold long-term keys, so a session token is ignored by default.</summary>
     public SecurityTokenPolicy SecurityToken { get; set; } = SecurityTokenPolicy.Ignore;
 

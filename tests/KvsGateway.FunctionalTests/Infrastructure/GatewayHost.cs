@@ -145,13 +145,13 @@ public sealed class GatewayHost : IAsyncDisposable
     }
 
     /// <summary>A control-plane call signed with SigV4 as an AWS SDK signs it, answered raw so headers can be checked.</summary>
-    public async Task<HttpResponseMessage> SignedPostAsync(string path, string json, string keyId, string secret, Action<HttpRequestMessage>? before = null)
+    public async Task<HttpResponseMessage> SignedPostAsync(string path, string json, string keyId, string secret, Action<HttpRequestMessage>? before = null, string region = "us-east-1")
     {
         var body = System.Text.Encoding.UTF8.GetBytes(json);
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Gateway, path)) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         before?.Invoke(request);
-        SigV4Signer.Sign(request, SigV4.HashHex(body), new AwsCredentials(keyId, secret), "us-east-1", "kinesisvideo", Time.GetUtcNow(), sendPayloadHash: true);
+        SigV4Signer.Sign(request, SigV4.HashHex(body), new AwsCredentials(keyId, secret), region, "kinesisvideo", Time.GetUtcNow(), sendPayloadHash: true);
         return await Http.SendAsync(request);
     }
 

@@ -102,7 +102,7 @@ public sealed class OnDemandPlaybackTests : IClassFixture<PlaybackFixture>
         for (var attempt = 0; attempt < 50 && metered != received; attempt++)
         {
             await Task.Delay(200);
-            var usage = await redis.GetDatabase().HashGetAllAsync(RedisKeys.SessionUsage(claims!.SessionId));
+            var usage = await redis.GetDatabase().HashGetAllAsync(RedisKeys.SessionUsage(claims!.Tenant, claims.SessionId));
             metered = usage.Where(e => e.Name.ToString().EndsWith(".OutgoingBytes", StringComparison.Ordinal)).Sum(e => (long)e.Value);
         }
 

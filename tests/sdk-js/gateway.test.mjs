@@ -37,7 +37,7 @@ before(async () => {
   emulatorUrl = `http://127.0.0.1:${await freePort()}`;
   gateway = spawn("dotnet", [
     dll, "--environment", "Testing", "--urls", gatewayUrl, "--Redis:Configuration", redis,
-    "--Origin:EmbeddedUrl", emulatorUrl, "--Origin:EmbeddedDataPath", dataPath,
+    "--Origin:EmbeddedUrl", emulatorUrl, "--Origin:EmbeddedDataPath", dataPath, "--Metering:Path", join(dataPath, "metering"),
     "--Tenants:acme:AccessKeys:0:AccessKeyId", tenant.accessKeyId, "--Tenants:acme:AccessKeys:0:SecretAccessKey", tenant.secretAccessKey,
     "--Tenants:acme:Streams:0", "acme-*", "--Tokens:ActiveKeyId", "k1", "--Tokens:Keys:k1", randomBytes(64).toString("base64"),
     "--Demo:Enabled", "false", "--Logging:LogLevel:Default", "Warning",

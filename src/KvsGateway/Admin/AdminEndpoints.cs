@@ -1,5 +1,6 @@
 using KvsGateway.Auditing;
 using KvsGateway.Kvs.Errors;
+using KvsGateway.Metering;
 using KvsGateway.Quotas;
 using KvsGateway.Sessions;
 using KvsGateway.Tenancy;
@@ -98,6 +99,9 @@ public static class AdminEndpoints
             audit.Write(Event(AuditEvents.SessionRevoked, context, time, tenant, reason: nameof(RevocationScope.Tenant)));
             return TypedResults.NoContent();
         }).WithSummary("Revokes every session of a tenant.");
+
+        admin.MapGet("/usage", (HttpContext context, UsageExport export) => export.WriteAsync(context))
+            .WithSummary("Exports usage per tenant, stream, API and period: tenant, stream, from, to (ISO 8601), granularity=hour|day, format=json|csv.");
 
         return endpoints;
     }

@@ -3,6 +3,8 @@ using KvsGateway.Kvs.Http;
 using KvsGateway.Kvs.Validation;
 using KvsGateway.Kvs.Wire;
 using KvsGateway.Authentication;
+using KvsGateway.Metering;
+using KvsGateway.Playback;
 using KvsGateway.Quotas;
 
 namespace KvsGateway.ControlPlane;
@@ -34,14 +36,26 @@ public static class ControlPlaneEndpoints
             return Results.Json(new GetDataEndpointOutput { DataEndpoint = baseUrl.For(context.Request) }, KvsJsonContext.Default.GetDataEndpointOutput);
         });
 
-        endpoints.MapPost("/getDASHStreamingSessionURL", async (HttpContext context, ControlPlaneAuthenticator auth, SessionUrlIssuer issuer, GatewayBaseUrl baseUrl) =>
+        endpoints.MapPost("/getDASHStreamingSessionURL", async (HttpContext context, ControlPlaneAuthenticator auth, SessionUrlIssuer issuer, GatewayBaseUrl baseUrl, UsageMeter meter) =>
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var body = await KvsRequestReader.ReadBodyAsync(context.Request, context.RequestAborted);
             var tenant = await auth.AuthenticateAsync(context, body);
-            var input = KvsRequestReader.Deserialize(body, KvsJsonContext.Default.GetDashStreamingSessionUrlInput);
-            var token = await issuer.IssueAsync(tenant, input, context);
-            var url = $"{baseUrl.For(context.Request)}/dash/v1/getDASHManifest.mpd?SessionToken={token}";
-            return Results.Json(new GetDashStreamingSessionUrlOutput { DashStreamingSessionUrl = url }, KvsJsonContext.Default.GetDashStreamingSessionUrlOutput);
+            GetDashStreamingSessionUrlInput? input = null;
+            string? sessionId = null;
+            try
+            {
+                input = KvsRequestReader.Deserialize(body, KvsJsonContext.Default.GetDashStreamingSessionUrlInput);
+                (var token, sessionId) = await issuer.IssueAsync(tenant, input, context);
+                var url = $"{baseUrl.For(context.Request)}/dash/v1/getDASHManifest.mpd?SessionToken={token}";
+                return Results.Json(new GetDashStreamingSessionUrlOutput { DashStreamingSessionUrl = url }, KvsJsonContext.Default.GetDashStreamingSessionUrlOutput);
+            }
+            finally
+            {
+                // Counted as KVS counts it: requests, successes and latency per stream (no bytes).
+                var stream = input?.StreamName ?? (input?.StreamARN?.Split('/') is [_, var name, ..] ? name : "-");
+                meter.Record(tenant.Name, stream, sessionId ?? "-", PlaybackApi.GetDashStreamingSessionUrl, 0, sessionId is not null, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            }
         });
 
         return endpoints;

@@ -37,7 +37,7 @@ public sealed partial class SessionUrlIssuer
         _logger = logger;
     }
 
-    public async Task<string> IssueAsync(Tenant tenant, GetDashStreamingSessionUrlInput input, HttpContext context)
+    public async Task<(string Token, string SessionId)> IssueAsync(Tenant tenant, GetDashStreamingSessionUrlInput input, HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(input);
@@ -105,7 +105,7 @@ public sealed partial class SessionUrlIssuer
             RequestId = KvsErrorResponder.GetRequestId(context),
             PlaybackMode = session.PlaybackMode,
         });
-        return _tokens.Issue(new SessionTokenClaims(session.SessionId, tenant.Name, session.ExpiresAt));
+        return (_tokens.Issue(new SessionTokenClaims(session.SessionId, tenant.Name, session.ExpiresAt)), session.SessionId);
     }
 
     [LoggerMessage(2, LogLevel.Error, "The origin refused the gateway's credentials ({ErrorType}); check Origin:AccessKeyId and Origin:SecretAccessKey")]

@@ -16,6 +16,7 @@ using KvsGateway.Tenancy;
 using KvsGateway.Tokens;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using StackExchange.Redis;
 
 namespace KvsGateway.Hosting;
@@ -117,7 +118,12 @@ public static class GatewayApplication
         services.AddSingleton<AdminAuthorization>();
         services.AddSingleton<ManifestProxy>();
         services.AddSingleton<FragmentForwarder>();
+        services.AddOptions<MeteringOptions>().Bind(builder.Configuration.GetSection(MeteringOptions.SectionName));
+        services.AddSingleton<PlaybackMetrics>();
         services.AddSingleton<UsageMeter>();
+        services.AddSingleton<UsageStore>();
+        services.AddSingleton<EmfWriter>();
+        services.AddSingleton<UsageExport>();
         services.AddSingleton<UsageFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
         services.AddSingleton<GatewayReadiness>();
@@ -140,6 +146,14 @@ public static class GatewayApplication
                 .SetPreflightMaxAge(TimeSpan.FromHours(1));
         }));
 
+        services.AddOpenTelemetry().WithMetrics(metrics =>
+        {
+            metrics.AddMeter(PlaybackMetrics.MeterName).AddPrometheusExporter();
+            if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            {
+                metrics.AddOtlpExporter();
+            }
+        });
         services.AddSecretRedaction();
 
         var app = builder.Build();
@@ -150,6 +164,7 @@ public static class GatewayApplication
         app.MapPlayback();
         app.MapAdmin();
         app.MapOpenApi("/admin/openapi/{documentName}.json");
+        app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
 

@@ -1,32 +1,23 @@
 namespace KvsGateway.Metering;
 
-/// <summary>Counts accumulated in memory between flushes.</summary>
+/// <summary>Counts accumulated between flushes for one <see cref="UsageKey"/>.</summary>
 public sealed class UsageCounts
 {
-    private long _bytes;
-    private long _requests;
-    private long _successes;
+    public long Bytes { get; private set; }
 
-    public long Bytes => Interlocked.Read(ref _bytes);
+    public long Requests { get; private set; }
 
-    public long Requests => Interlocked.Read(ref _requests);
+    public long Successes { get; private set; }
 
-    public long Successes => Interlocked.Read(ref _successes);
+    /// <summary>Summed request latency, in microseconds (divide by <see cref="Requests"/> for the mean).</summary>
+    public long LatencyMicroseconds { get; private set; }
 
-    public void Add(long bytes, long requests, long successes)
+    /// <summary>Callers hold the meter's lock; counts of one key are never added to concurrently.</summary>
+    public void Add(long bytes, long requests, long successes, long latencyMicroseconds)
     {
-        Interlocked.Add(ref _bytes, bytes);
-        Interlocked.Add(ref _requests, requests);
-        Interlocked.Add(ref _successes, successes);
-    }
-
-    public void Add(long bytes, bool success)
-    {
-        Interlocked.Add(ref _bytes, bytes);
-        Interlocked.Increment(ref _requests);
-        if (success)
-        {
-            Interlocked.Increment(ref _successes);
-        }
+        Bytes += bytes;
+        Requests += requests;
+        Successes += successes;
+        LatencyMicroseconds += latencyMicroseconds;
     }
 }

@@ -1,39 +1,74 @@
-using System.Collections.Concurrent;
-
 namespace KvsGateway.Metering;
 
 /// <summary>
-/// The hot-path side of metering: an in-memory add per request, no Redis round trip. The flusher
-/// swaps the table out and writes it to Redis in one batch.
+/// The hot-path side of metering: a locked in-memory add and a journal append per request, no
+/// Redis round trip. The flusher swaps the table and the journal segment out together, so each
+/// batch holds exactly the records of its segment.
 /// </summary>
-public sealed class UsageMeter
+public sealed class UsageMeter : IDisposable
 {
+    private readonly Lock _gate = new();
     private readonly TimeProvider _time;
-    private ConcurrentDictionary<UsageKey, UsageCounts> _pending = new();
+    private readonly PlaybackMetrics _metrics;
+    private UsageJournal? _journal;
+    private Dictionary<UsageKey, UsageCounts> _pending = [];
 
-    public UsageMeter(TimeProvider time)
+    public UsageMeter(TimeProvider time, PlaybackMetrics metrics)
     {
         _time = time;
+        _metrics = metrics;
     }
 
-    public void Record(string tenant, string stream, string sessionId, string api, long bytes, bool success)
+    /// <summary>Set by the flusher once it holds the metering folder; records before that are memory-only.</summary>
+    internal void UseJournal(UsageJournal journal)
+    {
+        lock (_gate)
+        {
+            _journal = journal;
+        }
+    }
+
+    public void Record(string tenant, string stream, string sessionId, string api, long bytes, bool success, TimeSpan latency)
     {
         var now = _time.GetUtcNow();
-        var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
-        var counts = _pending.GetOrAdd(new UsageKey(tenant, stream, sessionId, api, hour), static _ => new UsageCounts());
-        counts.Add(bytes, success);
+        var key = new UsageKey(tenant, stream, sessionId, api, new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero));
+        var micros = (long)latency.TotalMicroseconds;
+        lock (_gate)
+        {
+            if (!_pending.TryGetValue(key, out var counts))
+            {
+                _pending[key] = counts = new UsageCounts();
+            }
+
+            counts.Add(bytes, 1, success ? 1 : 0, micros);
+            _journal?.Append(key, bytes, success, micros);
+        }
+
+        _metrics.Record(tenant, stream, api, bytes, success, latency);
     }
 
-    /// <summary>Takes everything counted so far; later records go into a fresh table.</summary>
-    public IReadOnlyDictionary<UsageKey, UsageCounts> Drain() => Interlocked.Exchange(ref _pending, new ConcurrentDictionary<UsageKey, UsageCounts>());
-
-    /// <summary>Puts back a batch that could not be written, so nothing is lost.</summary>
-    public void Restore(IReadOnlyDictionary<UsageKey, UsageCounts> batch)
+    /// <summary>Takes everything counted so far as one batch (with its journal segment); later records start a new one.</summary>
+    public (UsageBatch Batch, string? JournalSegment)? Drain()
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        foreach (var (key, counts) in batch)
+        lock (_gate)
         {
-            _pending.GetOrAdd(key, static _ => new UsageCounts()).Add(counts.Bytes, counts.Requests, counts.Successes);
+            if (_pending.Count == 0)
+            {
+                return null;
+            }
+
+            var counts = _pending;
+            _pending = [];
+            var segment = _journal?.Rotate();
+            return (new UsageBatch(segment?.Id ?? Guid.NewGuid(), counts), segment?.Path);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _journal?.Dispose();
         }
     }
 }

@@ -31,6 +31,7 @@ public static class PlaybackEndpoints
     private static async Task ServeAsync(HttpContext context, PlaybackSessionResolver resolver, TenantQuotas quotas, UsageMeter meter, string api, Func<PlaybackSession, Task> serve)
     {
         var counter = CountingResponseBodyFeature.Install(context);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         PlaybackSession? session = null;
         try
         {
@@ -46,7 +47,8 @@ public static class PlaybackEndpoints
         {
             if (session is not null)
             {
-                meter.Record(session.Tenant, session.StreamName, session.SessionId, api, counter.BytesWritten, context.Response.StatusCode < 400 && !context.RequestAborted.IsCancellationRequested);
+                meter.Record(session.Tenant, session.StreamName, session.SessionId, api, counter.BytesWritten,
+                    context.Response.StatusCode < 400 && !context.RequestAborted.IsCancellationRequested, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             }
         }
     }

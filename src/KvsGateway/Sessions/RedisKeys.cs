@@ -10,7 +10,14 @@ public static class RedisKeys
 
     public static string Session(string sessionId) => $"{Prefix}{{s:{sessionId}}}:session";
 
-    public static string SessionUsage(string sessionId) => $"{Prefix}{{s:{sessionId}}}:usage";
+    /// <summary>What one session has been metered, per API; kept beside its tenant's usage (one Cluster slot).</summary>
+    public static string SessionUsage(string tenant, string sessionId) => $"{Prefix}{{t:{tenant}}}:session-usage:{sessionId}";
+
+    /// <summary>Marks a tenant's part of a usage batch as applied.</summary>
+    public static string UsageBatchMarker(string tenant, Guid batchId) => $"{Prefix}{{t:{tenant}}}:usage-batch:{batchId:N}";
+
+    /// <summary>Every tenant that has usage, including tenants since removed from configuration.</summary>
+    public const string UsageTenants = Prefix + "usage-tenants";
 
     /// <summary>Sessions of this tenant's stream created at or before the stored time (epoch ms) are revoked.</summary>
     public static string StreamRevokedBefore(string tenant, string stream) => $"{Prefix}{{t:{tenant}}}:revoked:stream:{stream}";

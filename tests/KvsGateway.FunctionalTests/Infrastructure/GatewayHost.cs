@@ -67,6 +67,7 @@ public sealed class GatewayHost : IAsyncDisposable
             "--Origin:Mode", "Embedded",
             "--Origin:EmbeddedUrl", "http://127.0.0.1:0",
             "--Origin:EmbeddedDataPath", dataPath,
+            "--Metering:Path", Path.Combine(dataPath, "metering"),
             "--Tenants:acme:AccessKeys:0:AccessKeyId", TenantKeyId,
             "--Tenants:acme:AccessKeys:0:SecretAccessKey", TenantSecret,
             "--Tenants:acme:Streams:0", "acme-*",

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Text.Json;
+using KvsGateway.Kvs.Errors;
+using KvsGateway.Sessions;
+using KvsGateway.Tenancy;
+using StackExchange.Redis;
+
+namespace KvsGateway.Metering;
+
+/// <summary>
+/// The billing export: usage per tenant, stream, API and hour or day, read from the per-tenant hour
+/// hashes and written as it is read (JSON array or CSV), one period at a time, so a month of data
+/// never sits in memory.
+/// </summary>
+public sealed class UsageExport
+{
+    private static readonly TimeSpan MaxRange = TimeSpan.FromDays(400);
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly TenantDirectory _tenants;
+    private readonly TimeProvider _time;
+
+    public UsageExport(IConnectionMultiplexer redis, TenantDirectory tenants, TimeProvider time)
+    {
+        _redis = redis;
+        _tenants = tenants;
+        _time = time;
+    }
+
+    public async Task WriteAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var query = context.Request.Query;
+        var now = _time.GetUtcNow();
+        var from = ParseTime(query["from"], "from") ?? new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        var to = ParseTime(query["to"], "to") ?? now;
+        var granularity = query["granularity"].ToString() is { Length: > 0 } g ? g : "hour";
+        var format = query["format"].ToString() is { Length: > 0 } f ? f : "json";
+        if (granularity is not ("hour" or "day"))
+        {
+            throw KvsException.InvalidArgument("granularity must be hour or day.");
+        }
+
+        if (format is not ("json" or "csv"))
+        {
+            throw KvsException.InvalidArgument("format must be json or csv.");
+        }
+
+        if (to <= from || to - from > MaxRange)
+        {
+            throw KvsException.InvalidArgument("to must be after from, at most 400 days later.");
+        }
+
+        var stream = query["stream"].ToString();
+        var tenants = await TenantsAsync(query["tenant"].ToString()).ConfigureAwait(false);
+        var response = context.Response;
+        response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/json";
+        var step = granularity == "day" ? TimeSpan.FromDays(1) : TimeSpan.FromHours(1);
+        var start = granularity == "day"
+            ? new DateTimeOffset(from.UtcDateTime.Date, TimeSpan.Zero)
+            : new DateTimeOffset(from.Year, from.Month, from.Day, from.Hour, 0, 0, TimeSpan.Zero);
+
+        await using var json = format == "json" ? new Utf8JsonWriter(response.BodyWriter) : null;
+        json?.WriteStartArray();
+        if (format == "csv")
+        {
+            await response.WriteAsync("tenant,stream,api,period,bytes,requests,successes\n", context.RequestAborted).ConfigureAwait(false);
+        }
+
+        var db = _redis.GetDatabase();
+        foreach (var tenant in tenants)
+        {
+            for (var period = start; period < to; period += step)
+            {
+                var rows = await ReadPeriodAsync(db, tenant, period, step, stream).ConfigureAwait(false);
+                foreach (var ((rowStream, api), totals) in rows.OrderBy(r => r.Key.Stream, StringComparer.Ordinal).ThenBy(r => r.Key.Api, StringComparer.Ordinal))
+                {
+                    if (json is not null)
+                    {
+                        json.WriteStartObject();
+                        json.WriteString("tenant", tenant);
+                        json.WriteString("stream", rowStream);
+                        json.WriteString("api", api);
+                        json.WriteString("period", period.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+                        json.WriteNumber("bytes", totals.Bytes);
+                        json.WriteNumber("requests", totals.Requests);
+                        json.WriteNumber("successes", totals.Successes);
+                        json.WriteEndObject();
+                    }
+                    else
+                    {
+                        var line = string.Create(CultureInfo.InvariantCulture,
+                            $"{Csv(tenant)},{Csv(rowStream)},{api},{period.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'},{totals.Bytes},{totals.Requests},{totals.Successes}\n");
+                        await response.WriteAsync(line, context.RequestAborted).ConfigureAwait(false);
+                    }
+                }
+
+                if (json is not null)
+                {
+                    await json.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                }
+            }
+        }
+
+        if (json is not null)
+        {
+            json.WriteEndArray();
+            await json.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<Dictionary<(string Stream, string Api), (long Bytes, long Requests, long Successes)>> ReadPeriodAsync(IDatabase db, string tenant, DateTimeOffset period, TimeSpan step, string stream)
+    {
+        var hours = new List<Task<HashEntry[]>>();
+        for (var hour = period; hour < period + step; hour = hour.AddHours(1))
+        {
+            hours.Add(db.HashGetAllAsync(RedisKeys.TenantHourUsage(tenant, hour)));
+        }
+
+        var rows = new Dictionary<(string, string), (long Bytes, long Requests, long Successes)>();
+        foreach (var entry in (await Task.WhenAll(hours).ConfigureAwait(false)).SelectMany(h => h))
+        {
+            var parts = entry.Name.ToString().Split('|');
+            if (parts.Length != 3 || (stream.Length > 0 && parts[0] != stream))
+            {
+                continue;
+            }
+
+            var value = (long)entry.Value;
+            var key = (parts[0], parts[1]);
+            var current = rows.GetValueOrDefault(key);
+            rows[key] = parts[2] switch
+            {
+                "OutgoingBytes" => current with { Bytes = current.Bytes + value },
+                "Requests" => current with { Requests = current.Requests + value },
+                "Success" => current with { Successes = current.Successes + value },
+                _ => current,
+            };
+        }
+
+        return rows;
+    }
+
+    private async Task<IReadOnlyList<string>> TenantsAsync(string tenant)
+    {
+        if (tenant.Length > 0)
+        {
+            return [tenant];
+        }
+
+        var withUsage = await _redis.GetDatabase().SetMembersAsync(RedisKeys.UsageTenants).ConfigureAwait(false);
+        return [.. withUsage.Select(v => v.ToString()).Concat(_tenants.All.Select(t => t.Name)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+
+    private static DateTimeOffset? ParseTime(Microsoft.Extensions.Primitives.StringValues value, string name)
+    {
+        if (value.Count == 0 || string.IsNullOrEmpty(value[0]))
+        {
+            return null;
+        }
+
+        return DateTimeOffset.TryParse(value[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+            ? time
+            : throw KvsException.InvalidArgument($"{name} must be an ISO 8601 time.");
+    }
+
+    private static string Csv(string value) =>
+        value.AsSpan().IndexOfAny(",\"\n\r") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}

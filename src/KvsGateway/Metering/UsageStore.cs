@@ -1,0 +1,108 @@
+using System.Globalization;
+using KvsGateway.Sessions;
+using StackExchange.Redis;
+
+namespace KvsGateway.Metering;
+
+/// <summary>
+/// Applies batches to Redis: per tenant, one atomic script that first sets the batch's marker
+/// (SET NX) and increments only if the marker was new, so a retried or replayed batch never bills
+/// twice. Every key of a tenant's part shares the hash tag <c>{t:tenant}</c> (one Cluster slot).
+/// </summary>
+public sealed class UsageStore
+{
+    /// <summary>How long a batch id is remembered; a spool older than this could double-bill on replay.</summary>
+    public static readonly TimeSpan MarkerLifetime = TimeSpan.FromDays(35);
+
+    /// <summary>Usage hours and months are kept this long for billing exports.</summary>
+    public static readonly TimeSpan UsageRetention = TimeSpan.FromDays(400);
+
+    private static readonly TimeSpan SessionUsageRetention = TimeSpan.FromDays(2);
+
+    // KEYS[1] marker; KEYS[2..ARGV[3]-1] billing keys; KEYS[ARGV[3]..] session keys.
+    // ARGV[1] marker ttl, ARGV[2] billing ttl, ARGV[4] session ttl, then (key index, field, increment)
+    // triples; an empty field means INCRBY on a string key. Increments stay strings: Lua numbers are doubles.
+    private const string ApplyScript = """
+        if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
+        local i = 5
+        while i <= #ARGV do
+          local key = KEYS[tonumber(ARGV[i])]
+          if ARGV[i + 1] == '' then
+            redis.call('INCRBY', key, ARGV[i + 2])
+          else
+            redis.call('HINCRBY', key, ARGV[i + 1], ARGV[i + 2])
+          end
+          i = i + 3
+        end
+        local firstSession = tonumber(ARGV[3])
+        for k = 2, #KEYS do
+          redis.call('EXPIRE', KEYS[k], k < firstSession and ARGV[2] or ARGV[4])
+        end
+        return 1
+        """;
+
+    private readonly IConnectionMultiplexer _redis;
+
+    public UsageStore(IConnectionMultiplexer redis)
+    {
+        _redis = redis;
+    }
+
+    /// <summary>Applies every tenant's part of the batch; parts already applied are skipped.</summary>
+    public async Task ApplyAsync(UsageBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var db = _redis.GetDatabase();
+        foreach (var tenant in batch.Counts.GroupBy(pair => pair.Key.Tenant, StringComparer.Ordinal))
+        {
+            var billing = new List<RedisKey>();
+            var sessions = new List<RedisKey>();
+            var operations = new List<(RedisKey Key, bool Session, string Field, long Value)>();
+            foreach (var (key, counts) in tenant)
+            {
+                var hourKey = (RedisKey)RedisKeys.TenantHourUsage(key.Tenant, key.Hour);
+                var prefix = $"{key.Stream}|{key.Api}|";
+                operations.Add((hourKey, false, prefix + "OutgoingBytes", counts.Bytes));
+                operations.Add((hourKey, false, prefix + "Requests", counts.Requests));
+                operations.Add((hourKey, false, prefix + "Success", counts.Successes));
+                operations.Add((hourKey, false, prefix + "LatencyMicroseconds", counts.LatencyMicroseconds));
+                operations.Add((RedisKeys.TenantMonthBytes(key.Tenant, key.Hour), false, string.Empty, counts.Bytes));
+                var sessionKey = (RedisKey)RedisKeys.SessionUsage(key.Tenant, key.SessionId);
+                operations.Add((sessionKey, true, key.Api + ".OutgoingBytes", counts.Bytes));
+                operations.Add((sessionKey, true, key.Api + ".Requests", counts.Requests));
+                operations.Add((sessionKey, true, key.Api + ".Success", counts.Successes));
+            }
+
+            foreach (var operation in operations)
+            {
+                var list = operation.Session ? sessions : billing;
+                if (!list.Contains(operation.Key))
+                {
+                    list.Add(operation.Key);
+                }
+            }
+
+            var keys = new List<RedisKey> { RedisKeys.UsageBatchMarker(tenant.Key, batch.Id) };
+            keys.AddRange(billing);
+            var firstSession = keys.Count + 1;
+            keys.AddRange(sessions);
+            var index = keys.Select((key, i) => (key, i)).ToDictionary(p => p.key, p => p.i + 1);
+            var args = new List<RedisValue>
+            {
+                (long)MarkerLifetime.TotalSeconds,
+                (long)UsageRetention.TotalSeconds,
+                firstSession,
+                (long)SessionUsageRetention.TotalSeconds,
+            };
+            foreach (var operation in operations.Where(o => o.Value != 0))
+            {
+                args.Add(index[operation.Key]);
+                args.Add(operation.Field);
+                args.Add(operation.Value.ToString(CultureInfo.InvariantCulture));
+            }
+
+            await db.ScriptEvaluateAsync(ApplyScript, [.. keys], [.. args]).ConfigureAwait(false);
+            await db.SetAddAsync(RedisKeys.UsageTenants, tenant.Key).ConfigureAwait(false);
+        }
+    }
+}

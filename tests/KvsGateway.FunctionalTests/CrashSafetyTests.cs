@@ -40,7 +40,7 @@ public sealed class CrashSafetyTests : IAsyncLifetime
         long nextTimecode = 0;
         foreach (var killAfter in new[] { 5, 9, 14 })
         {
-            var emulator = await EmulatorProcess.StartAsync(_dataPath);
+            var emulator = await HostProcess.StartEmulatorAsync(_dataPath);
             await using (emulator)
             {
                 var client = emulator.Client();
@@ -80,7 +80,7 @@ public sealed class CrashSafetyTests : IAsyncLifetime
 
         // ACKs already on their way when the process died count too: they were persisted before it.
         Assert.True(persisted.Count >= 5 + 9 + 14, $"{persisted.Count} fragments persisted");
-        var restarted = await EmulatorProcess.StartAsync(_dataPath);
+        var restarted = await HostProcess.StartEmulatorAsync(_dataPath);
         await using (restarted)
         {
             var client = restarted.Client();

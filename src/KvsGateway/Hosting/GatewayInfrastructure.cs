@@ -52,6 +52,10 @@ public sealed partial class GatewayInfrastructure : IAsyncDisposable
 
             var configuration = ConfigurationOptions.Parse(connectionString);
             configuration.AbortOnConnectFail = false;
+
+            // While Redis is away, fail at once rather than queue: quotas then let playback through and
+            // usage goes to the spool, instead of every request waiting out a timeout.
+            configuration.BacklogPolicy = BacklogPolicy.FailFast;
             var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
 
             Uri controlEndpoint;

@@ -7,12 +7,12 @@ using KvsGateway.Kvs.Signing;
 
 namespace KvsGateway.FunctionalTests.Infrastructure;
 
-/// <summary>The emulator run as its own OS process (<c>KvsGateway emulator</c>), so a test can SIGKILL it.</summary>
-public sealed class EmulatorProcess : IAsyncDisposable
+/// <summary>The emulator or the gateway run as its own OS process (<c>KvsGateway.dll</c>), so a test can SIGKILL it.</summary>
+public sealed class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private EmulatorProcess(Process process, Uri endpoint)
+    private HostProcess(Process process, Uri endpoint)
     {
         _process = process;
         Endpoint = endpoint;
@@ -20,7 +20,15 @@ public sealed class EmulatorProcess : IAsyncDisposable
 
     public Uri Endpoint { get; }
 
-    public static async Task<EmulatorProcess> StartAsync(string dataPath)
+    /// <summary>The emulator alone (<c>KvsGateway emulator</c>).</summary>
+    public static Task<HostProcess> StartEmulatorAsync(string dataPath) =>
+        StartAsync(port => ["emulator", "--urls", $"http://127.0.0.1:{port}", "--Emulator:DataPath", dataPath, "--Logging:LogLevel:Default", "Warning", "--Emulator:Quotas:MediaFragmentsPerSession", "1000"]);
+
+    /// <summary>The gateway, with whatever configuration <paramref name="arguments"/> gives it besides its URL.</summary>
+    public static Task<HostProcess> StartGatewayAsync(IEnumerable<string> arguments) =>
+        StartAsync(port => ["--urls", $"http://127.0.0.1:{port}", .. arguments]);
+
+    private static async Task<HostProcess> StartAsync(Func<int, string[]> arguments)
     {
         var port = KvsGateway.Hosting.LoopbackPort.FindFree();
 
@@ -30,12 +38,12 @@ public sealed class EmulatorProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "KvsGateway.dll"), "emulator", "--urls", $"http://127.0.0.1:{port}", "--Emulator:DataPath", dataPath, "--Logging:LogLevel:Default", "Warning", "--Emulator:Quotas:MediaFragmentsPerSession", "1000" })
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "KvsGateway.dll") }.Concat(arguments(port)))
         {
             start.ArgumentList.Add(argument);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("The emulator process did not start.");
+        var process = Process.Start(start) ?? throw new InvalidOperationException("The process did not start.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -47,7 +55,7 @@ public sealed class EmulatorProcess : IAsyncDisposable
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, port);
-                return new EmulatorProcess(process, endpoint);
+                return new HostProcess(process, endpoint);
             }
             catch (SocketException)
             {
@@ -60,7 +68,7 @@ public sealed class EmulatorProcess : IAsyncDisposable
             }
         }
 
-        throw new InvalidOperationException("The emulator process did not listen.");
+        throw new InvalidOperationException("The process did not listen.");
     }
 
     public KvsClient Client() => new(new HttpClient(), new KvsClientOptions { ControlEndpoint = Endpoint, Credentials = new AwsCredentials("AKIDPRODUCER", "producer-secret") }, TimeProvider.System);

@@ -1,0 +1,360 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using KvsGateway.FunctionalTests.Infrastructure;
+using KvsGateway.Metering;
+using KvsGateway.Sessions;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+
+namespace KvsGateway.FunctionalTests;
+
+/// <summary>Billed bytes against the bytes clients read: across replicas, a Redis outage and a killed replica.</summary>
+public sealed class MeteringTests
+{
+    private static readonly string[] PlaybackApis = ["GetDASHManifest", "GetMP4InitFragment", "GetMP4MediaFragment"];
+
+    [Fact]
+    public async Task Clients_on_two_replicas_are_billed_what_they_read_and_the_exports_metrics_and_EMF_agree()
+    {
+        await using var redis = new RedisServer();
+        await redis.InitializeAsync();
+        var tenant = "billed" + Guid.NewGuid().ToString("N")[..8];
+        var folder = Directory.CreateTempSubdirectory("kvsgw-emf-").FullName;
+        var args = Generous(tenant).ToList();
+        await using var first = await GatewayHost.StartAsync(redis.ConnectionString, extraArgs: [.. args, "--Metering:Emf:Enabled", "true", "--Metering:Emf:Path", Path.Combine(folder, "first.emf")]);
+        await using var second = await GatewayHost.StartReplicaAsync(redis.ConnectionString, first, [.. args, "--Metering:Emf:Enabled", "true", "--Metering:Emf:Path", Path.Combine(folder, "second.emf")]);
+        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await PlaybackFixture.IngestAsync(first.EmulatorClient(), tenant + "-one", "h264.mkv");
+        await PlaybackFixture.IngestAsync(first.EmulatorClient(), tenant + "-two", "h264-aac.mkv");
+        await Task.Delay(1100);
+
+        // 16 viewers, sessions made on both replicas, every request alternating replicas; every
+        // fourth viewer (all on stream two) drops its first media fragment after 3000 bytes.
+        var received = new ConcurrentDictionary<string, long>();
+        var counter = 0;
+        Uri OnReplica(Uri url) => new(Interlocked.Increment(ref counter) % 2 == 0 ? first.Gateway : second.Gateway, url.PathAndQuery);
+        await Parallel.ForAsync(0, 16, async (i, _) =>
+        {
+            var stream = tenant + (i % 2 == 0 ? "-one" : "-two");
+            var url = await QuotaTests.CreateSessionAsync(i % 4 < 2 ? first : second, stream, since, tenant.ToUpperInvariant(), "metered-secret");
+            var bytes = await DashClient.PlayAsync(OnReplica, url, i % 4 == 3 ? 3000 : null);
+            received.AddOrUpdate(stream, bytes, (_, total) => total + bytes);
+        });
+
+        var billed = await SettledAsync(() => BilledAsync(redis.ConnectionString, tenant));
+        Assert.Equal(received[tenant + "-one"], billed.GetValueOrDefault(tenant + "-one"));
+
+        // An aborted body is billed for what the gateway handed to the connection: at least what the
+        // viewer read, at most the whole fragment (TCP buffers hold the difference).
+        var (fragment, _) = await MediaFragmentsAsync(first, tenant + "-two", since);
+        var (_, fragments) = await MediaFragmentsAsync(first, tenant + "-one", since);
+        var two = billed.GetValueOrDefault(tenant + "-two");
+        Assert.InRange(two, received[tenant + "-two"], received[tenant + "-two"] + (4 * fragment));
+
+        // The exports of this scenario: 8 viewers per stream, each one session, one manifest, one init per track.
+        using var json = await first.AdminAsync(HttpMethod.Get, $"/admin/usage?tenant={tenant}&granularity=day&format=json");
+        Assert.Equal("application/json", json.Content.Headers.ContentType?.MediaType);
+        var rows = JsonDocument.Parse(await json.Content.ReadAsStringAsync()).RootElement.EnumerateArray().ToList();
+        long Row(string stream, string api, string field) => rows.Where(r => r.GetProperty("stream").GetString() == stream && r.GetProperty("api").GetString() == api).Sum(r => r.GetProperty(field).GetInt64());
+        var one = tenant + "-one";
+        Assert.Equal(8, Row(one, "GetDASHStreamingSessionURL", "requests"));
+        Assert.Equal(8, Row(one, "GetDASHStreamingSessionURL", "successes"));
+        Assert.Equal(8, Row(one, "GetDASHManifest", "requests"));
+        Assert.Equal(8, Row(one, "GetMP4InitFragment", "successes"));
+        Assert.Equal(8 * fragments, Row(one, "GetMP4MediaFragment", "successes"));
+        Assert.Equal(received[one], PlaybackApis.Sum(api => Row(one, api, "bytes")));
+        Assert.Equal(8 * 2, Row(tenant + "-two", "GetMP4InitFragment", "requests"));
+
+        using var csv = await first.AdminAsync(HttpMethod.Get, $"/admin/usage?tenant={tenant}&stream={one}&granularity=hour&format=csv");
+        var lines = (await csv.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("tenant,stream,api,period,bytes,requests,successes", lines[0]);
+        var csvRows = lines.Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.All(csvRows, r => Assert.Equal(one, r[1]));
+        Assert.Equal(received[one], csvRows.Where(r => PlaybackApis.Contains(r[2])).Sum(r => long.Parse(r[4], CultureInfo.InvariantCulture)));
+        Assert.Equal(8 * fragments, csvRows.Where(r => r[2] == "GetMP4MediaFragment").Sum(r => long.Parse(r[5], CultureInfo.InvariantCulture)));
+
+        // Prometheus: the KVS names, tagged with tenant and stream. Both replicas run in this process,
+        // where metric listeners are process-wide, so one scrape sees both (one process, one replica, in production).
+        var text = await first.Http.GetStringAsync("/metrics");
+        Assert.Contains(PrometheusSamples(text), s => s.Name.StartsWith("GetDASHManifest_Requests", StringComparison.Ordinal) && s.Labels.GetValueOrDefault("tenant") == tenant);
+        Assert.Contains(PrometheusSamples(text), s => s.Name.StartsWith("GetMP4MediaFragment_Latency", StringComparison.Ordinal) && s.Labels.GetValueOrDefault("stream") == one);
+        Assert.Equal(Row(one, "GetMP4MediaFragment", "bytes"), PrometheusSum(text, "GetMP4MediaFragment_OutgoingBytes", tenant, one));
+
+        // EMF: KVS metric names with StreamName and Tenant dimensions, the same bytes.
+        long emf = 0;
+        foreach (var file in new[] { "first.emf", "second.emf" })
+        {
+            foreach (var line in await File.ReadAllLinesAsync(Path.Combine(folder, file)))
+            {
+                using var record = JsonDocument.Parse(line);
+                var root = record.RootElement;
+                var directive = root.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0];
+                Assert.Equal("KvsGateway/KinesisVideo", directive.GetProperty("Namespace").GetString());
+                Assert.Equal(["StreamName", "Tenant"], directive.GetProperty("Dimensions")[0].EnumerateArray().Select(d => d.GetString()));
+                if (root.GetProperty("StreamName").GetString() == one && root.TryGetProperty("GetMP4MediaFragment.OutgoingBytes", out var value))
+                {
+                    emf += value.GetInt64();
+                }
+            }
+        }
+
+        Assert.Equal(Row(one, "GetMP4MediaFragment", "bytes"), emf);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task Usage_counted_while_Redis_is_down_is_spooled_replayed_on_its_return_and_a_second_replay_changes_nothing()
+    {
+        await using var redis = new RedisServer(own: true);
+        await redis.InitializeAsync();
+        var tenant = "spooled" + Guid.NewGuid().ToString("N")[..8];
+        await using var host = await GatewayHost.StartAsync(redis.ConnectionString, extraArgs: Generous(tenant));
+        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var stream = tenant + "-cam";
+        await PlaybackFixture.IngestAsync(host.EmulatorClient(), stream, "h264.mkv");
+        await Task.Delay(1100);
+        var before = await QuotaTests.CreateSessionAsync(host, stream, since, tenant.ToUpperInvariant(), "metered-secret");
+        var during = await QuotaTests.CreateSessionAsync(host, stream, since, tenant.ToUpperInvariant(), "metered-secret");
+        long received = await DashClient.PlayAsync(u => u, new Uri(host.Gateway, before.PathAndQuery));
+        received += (await host.Http.GetByteArrayAsync(during.PathAndQuery)).Length;
+        await SettledAsync(() => BilledAsync(redis.ConnectionString, tenant));
+
+        var flusher = host.App.Services.GetRequiredService<UsageFlusher>();
+        await redis.StopAsync();
+        received += await DashClient.PlayAsync(u => u, new Uri(host.Gateway, during.PathAndQuery));
+        for (var attempt = 0; attempt < 50 && !flusher.Spool.HasBatches; attempt++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(flusher.Spool.HasBatches, "the batches of the outage are spooled");
+        await Task.Delay(1500);
+        var spoolCopy = await File.ReadAllBytesAsync(flusher.Spool.FilePath);
+
+        await redis.StartAsync();
+        for (var attempt = 0; attempt < 300 && flusher.Spool.HasBatches; attempt++)
+        {
+            await Task.Delay(100);
+        }
+
+        var billed = await SettledAsync(() => BilledAsync(redis.ConnectionString, tenant));
+        Assert.Equal(received, billed.Values.Sum());
+        Assert.False(flusher.Spool.HasBatches);
+
+        // The same spooled batches, replayed again: their ids are known, nothing is added.
+        await File.WriteAllBytesAsync(flusher.Spool.FilePath, spoolCopy);
+        await flusher.FlushAsync();
+        Assert.False(flusher.Spool.HasBatches);
+        Assert.Equal(received, (await BilledAsync(redis.ConnectionString, tenant)).Values.Sum());
+    }
+
+    [Fact]
+    public async Task A_killed_replica_bills_no_more_than_clients_read_and_less_only_by_its_in_flight_requests()
+    {
+        await using var redis = new RedisServer();
+        await redis.InitializeAsync();
+        var tenant = "killed" + Guid.NewGuid().ToString("N")[..8];
+        var work = Directory.CreateTempSubdirectory("kvsgw-crash-").FullName;
+        await using var origin = await HostProcess.StartEmulatorAsync(Path.Combine(work, "emulator"));
+        var stream = tenant + "-cam";
+        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await PlaybackFixture.IngestAsync(origin.Client(), stream, "h264-aac.mkv");
+        await Task.Delay(1100);
+        string[] gatewayArgs =
+        [
+            "--environment", "Testing", "--Redis:Configuration", redis.ConnectionString,
+            "--Origin:Mode", "Remote", "--Origin:Endpoint", origin.Endpoint.ToString(),
+            "--Metering:Path", Path.Combine(work, "metering"), "--Demo:Enabled", "false",
+            "--Tokens:ActiveKeyId", "k1", "--Tokens:Keys:k1", GatewayHost.NewTokenKey(), "--Logging:LogLevel:Default", "Warning",
+            .. Generous(tenant),
+        ];
+
+        var gateway = await HostProcess.StartGatewayAsync(gatewayArgs);
+        var client = new KvsGateway.Kvs.Client.KvsClient(new HttpClient(), new KvsGateway.Kvs.Client.KvsClientOptions { ControlEndpoint = gateway.Endpoint, Credentials = new KvsGateway.Kvs.Signing.AwsCredentials(tenant.ToUpperInvariant(), "metered-secret") }, TimeProvider.System);
+        var sessions = new List<Uri>();
+        for (var i = 0; i < 6; i++)
+        {
+            sessions.Add(new Uri((await client.GetDashStreamingSessionUrlAsync(new KvsGateway.Kvs.Wire.GetDashStreamingSessionUrlInput
+            {
+                StreamName = stream,
+                PlaybackMode = "ON_DEMAND",
+                DashFragmentSelector = new KvsGateway.Kvs.Wire.FragmentSelector { TimestampRange = new KvsGateway.Kvs.Wire.TimestampRange { StartTimestamp = since, EndTimestamp = DateTimeOffset.UtcNow } },
+            })).DashStreamingSessionUrl!));
+        }
+
+        // Viewers replay their sessions until the gateway dies under them.
+        var viewers = sessions.Select(session => Task.Run(() => ViewUntilKilledAsync(session))).ToList();
+        await Task.Delay(1500);
+        await gateway.KillAsync();
+        var results = await Task.WhenAll(viewers);
+        await gateway.DisposeAsync();
+
+        // The restarted replica finds the journal of the killed one and bills it.
+        await using var restarted = await HostProcess.StartGatewayAsync(gatewayArgs);
+        var billed = (await SettledAsync(() => BilledAsync(redis.ConnectionString, tenant), timeoutSeconds: 20)).Values.Sum();
+        var read = results.Sum(r => r.Received);
+        var inFlight = results.Sum(r => r.Last);
+        Assert.True(results.All(r => r.Requests > 5), "every viewer was served before the kill");
+        Assert.True(billed <= read, $"billed {billed} above the {read} read");
+        Assert.True(read - billed <= inFlight, $"billed {billed} is {read - billed} below the {read} read, more than the {inFlight} of the last requests");
+        Directory.Delete(work, recursive: true);
+    }
+
+    /// <summary>A tenant whose limits stay out of the way of load, with its key id its upper-cased name.</summary>
+    private static IEnumerable<string> Generous(string tenant) => GatewayHost.TenantArgs(tenant, tenant.ToUpperInvariant(), "metered-secret",
+        "SessionUrlsPerStreamPerSecond=1000", "DataEndpointsPerStreamPerSecond=1000", "PlaybackRates:ManifestsPerSecond=1000",
+        "PlaybackRates:InitFragmentsPerSecond=1000", "PlaybackRates:MediaFragmentsPerSecond=1000");
+
+    private static async Task<(long Received, long Last, int Requests)> ViewUntilKilledAsync(Uri session)
+    {
+        using var http = new HttpClient();
+        long received = 0;
+        long last = 0;
+        var requests = 0;
+        try
+        {
+            async Task<byte[]> ReadAsync(Uri url)
+            {
+                // Every byte counts as it arrives, so a body cut by the kill counts what came.
+                last = 0;
+                using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
+                await using var body = await response.Content.ReadAsStreamAsync();
+                using var copy = new MemoryStream();
+                var buffer = new byte[16384];
+                int n;
+                while ((n = await body.ReadAsync(buffer)) > 0)
+                {
+                    last += n;
+                    received += n;
+                    copy.Write(buffer, 0, n);
+                }
+
+                requests++;
+                return copy.ToArray();
+            }
+
+            while (true)
+            {
+                var manifest = System.Text.Encoding.UTF8.GetString(await ReadAsync(session));
+                if (!manifest.StartsWith('<'))
+                {
+                    // Throttled (an error body, billed and counted like any other); try again shortly.
+                    await Task.Delay(250);
+                    continue;
+                }
+
+                foreach (var url in DashClient.SegmentUrls(session, manifest))
+                {
+                    await ReadAsync(url);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            return (received, last, requests);
+        }
+    }
+
+    /// <summary>The largest media fragment of a stream and how many there are, read from the origin so nothing is billed.</summary>
+    private static async Task<(long Largest, int Count)> MediaFragmentsAsync(GatewayHost host, string stream, DateTimeOffset since)
+    {
+        var session = await host.EmulatorClient().GetDashStreamingSessionUrlAsync(new KvsGateway.Kvs.Wire.GetDashStreamingSessionUrlInput
+        {
+            StreamName = stream,
+            PlaybackMode = "ON_DEMAND",
+            DashFragmentSelector = new KvsGateway.Kvs.Wire.FragmentSelector { TimestampRange = new KvsGateway.Kvs.Wire.TimestampRange { StartTimestamp = since, EndTimestamp = DateTimeOffset.UtcNow } },
+        });
+        using var http = new HttpClient();
+        var url = new Uri(session.DashStreamingSessionUrl!);
+        var media = new List<byte[]>();
+        foreach (var segment in DashClient.SegmentUrls(url, await http.GetStringAsync(url)).Where(u => u.AbsolutePath.EndsWith("getMP4MediaFragment.mp4", StringComparison.Ordinal)))
+        {
+            media.Add(await http.GetByteArrayAsync(segment));
+        }
+
+        return (media.Max(m => m.LongLength), media.Count);
+    }
+
+    /// <summary>Playback bytes billed per stream: the sum of the tenant's hour hashes in Redis.</summary>
+    private static async Task<Dictionary<string, long>> BilledAsync(string redis, string tenant)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis);
+        var now = DateTimeOffset.UtcNow;
+        var billed = new Dictionary<string, long>();
+        foreach (var hour in new[] { now.AddHours(-1), now })
+        {
+            foreach (var entry in await connection.GetDatabase().HashGetAllAsync(RedisKeys.TenantHourUsage(tenant, hour)))
+            {
+                var parts = entry.Name.ToString().Split('|');
+                if (parts[2] == "OutgoingBytes")
+                {
+                    billed[parts[0]] = billed.GetValueOrDefault(parts[0]) + (long)entry.Value;
+                }
+            }
+        }
+
+        return billed;
+    }
+
+    /// <summary>Polls until two reads a flush apart agree and are not empty.</summary>
+    private static async Task<Dictionary<string, long>> SettledAsync(Func<Task<Dictionary<string, long>>> read, int timeoutSeconds = 10)
+    {
+        Dictionary<string, long>? previous = null;
+        for (var attempt = 0; attempt < timeoutSeconds * 2; attempt++)
+        {
+            await Task.Delay(500);
+            Dictionary<string, long> current;
+            try
+            {
+                current = await read();
+            }
+            catch (RedisConnectionException)
+            {
+                continue;
+            }
+
+            if (previous is not null && current.Count > 0 && current.Count == previous.Count && current.All(p => previous.GetValueOrDefault(p.Key) == p.Value))
+            {
+                return current;
+            }
+
+            previous = current;
+        }
+
+        return previous ?? [];
+    }
+
+    private static long PrometheusSum(string text, string prefix, string tenant, string stream) =>
+        (long)PrometheusSamples(text)
+            .Where(s => s.Name.StartsWith(prefix, StringComparison.Ordinal) && s.Labels.GetValueOrDefault("tenant") == tenant && s.Labels.GetValueOrDefault("stream") == stream)
+            .Sum(s => s.Value);
+
+    /// <summary>The samples of a Prometheus text exposition: name, labels and value per line.</summary>
+    private static IEnumerable<(string Name, Dictionary<string, string> Labels, double Value)> PrometheusSamples(string text)
+    {
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            var brace = line.IndexOf('{', StringComparison.Ordinal);
+            var close = line.LastIndexOf('}');
+            var name = brace < 0 ? line[..line.IndexOf(' ', StringComparison.Ordinal)] : line[..brace];
+            var labels = new Dictionary<string, string>();
+            if (brace >= 0)
+            {
+                foreach (var pair in line[(brace + 1)..close].Split("\",", StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var equals = pair.IndexOf('=', StringComparison.Ordinal);
+                    labels[pair[..equals]] = pair[(equals + 1)..].Trim('"');
+                }
+            }
+
+            var rest = line[((brace < 0 ? name.Length : close + 1))..].Trim().Split(' ')[0];
+            yield return (name, labels, double.Parse(rest, CultureInfo.InvariantCulture));
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using BenchmarkDotNet.Attributes;
+using KvsGateway.Metering;
+using KvsGateway.Playback;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+
+namespace KvsGateway.Benchmarks;
+
+/// <summary>
+/// The metering layer on the fragment path: writing a 256 KiB media fragment to the response in
+/// 16 KiB chunks into memory (one copy of the bytes, the floor of any forwarding), plain (baseline)
+/// and metered as the gateway meters it: through the counting body feature, then one usage record
+/// (in-memory add, journal append to a real file, the OpenTelemetry instruments with a live meter
+/// provider).
+/// </summary>
+[MemoryDiagnoser]
+public class MeteringBenchmarks
+{
+    private readonly byte[] _chunk = new byte[16 * 1024];
+    private readonly MemoryStream _sink = new(256 * 1024);
+    private ServiceProvider _services = null!;
+    private MeterProvider _meterProvider = null!;
+    private UsageMeter _meter = null!;
+    private UsageJournal _journal = null!;
+    private string _folder = string.Empty;
+    private int _requests;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        _meterProvider = Sdk.CreateMeterProviderBuilder().AddMeter(PlaybackMetrics.MeterName).Build();
+        _folder = Directory.CreateTempSubdirectory("kvsgw-bench-metering-").FullName;
+        _journal = new UsageJournal(_folder);
+        _meter = new UsageMeter(TimeProvider.System, new PlaybackMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        _meter.UseJournal(_journal);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _meter.Dispose();
+        _meterProvider.Dispose();
+        _services.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Benchmark(Baseline = true, Description = "write a 256 KiB fragment (baseline)")]
+    public async Task Plain()
+    {
+        var context = NewContext();
+        for (var i = 0; i < 16; i++)
+        {
+            await context.Response.Body.WriteAsync(_chunk);
+        }
+    }
+
+    [Benchmark(Description = "write it metered: counting feature + usage record")]
+    public async Task Metered()
+    {
+        var context = NewContext();
+        var counter = CountingResponseBodyFeature.Install(context);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (var i = 0; i < 16; i++)
+        {
+            await context.Response.Body.WriteAsync(_chunk);
+        }
+
+        _meter.Record("tenant-a", "cam-" + (_requests++ % 8), "0123456789abcdef0123456789abcdef", PlaybackApi.GetMp4MediaFragment, counter.BytesWritten, true, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+
+        // Drained as the flusher would, so the table and the journal segment stay one interval's size.
+        if (_requests % 1000 == 0 && _meter.Drain() is { JournalSegment: { } segment })
+        {
+            File.Delete(segment);
+        }
+    }
+
+    private DefaultHttpContext NewContext()
+    {
+        _sink.Position = 0;
+        var context = new DefaultHttpContext();
+        context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(_sink));
+        return context;
+    }
+}

@@ -12,6 +12,7 @@ command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 [ -x /usr/bin/aws ] || missing+=(awscli)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -61,6 +62,24 @@ if [ $# -eq 0 ]; then
   fi
 fi
 
+# Real players end to end (tests/e2e, pinned by its package-lock.json): dash.js and shaka-player in
+# Debian's headless Chromium, the AWS SDK v3, ffmpeg; the demo page's screenshot lands in the results.
+e2e_passed=0
+e2e_failed=0
+if [ $# -eq 0 ]; then
+  export KVSGW_E2E_ARTIFACTS="${KVSGW_E2E_ARTIFACTS:-$PWD/tests/e2e/artifacts}"
+  if (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error); then
+    node --test --test-concurrency=1 tests/e2e/*.test.mjs 2>&1 | tee "$results/e2e.tap"
+    e2e_passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$results/e2e.tap" | tail -n 1)
+    e2e_failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$results/e2e.tap" | tail -n 1)
+    e2e_passed=${e2e_passed:-0}
+    e2e_failed=${e2e_failed:-1}
+  else
+    echo "npm ci failed in tests/e2e"
+    e2e_failed=1
+  fi
+fi
+
 passed=0
 failed=0
 for trx in "$results"/*.trx; do
@@ -73,8 +92,8 @@ for trx in "$results"/*.trx; do
   failed=$((failed + ${f:-0} + ${e:-0}))
 done
 
-passed=$((passed + js_passed))
-failed=$((failed + js_failed))
+passed=$((passed + js_passed + e2e_passed))
+failed=$((failed + js_failed + e2e_failed))
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "tests: $passed passed, $failed failed"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then exit 1; fi

@@ -2,6 +2,7 @@ using KvsGateway.Admin;
 using KvsGateway.Auditing;
 using KvsGateway.Authentication;
 using KvsGateway.ControlPlane;
+using KvsGateway.Demo;
 using KvsGateway.Forwarding;
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Http;
@@ -163,6 +164,11 @@ public static class GatewayApplication
         app.MapControlPlane();
         app.MapPlayback();
         app.MapAdmin();
+        if (app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled)
+        {
+            app.MapDemo();
+        }
+
         app.MapOpenApi("/admin/openapi/{documentName}.json");
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;

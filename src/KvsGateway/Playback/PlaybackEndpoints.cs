@@ -25,6 +25,10 @@ public static class PlaybackEndpoints
             ServeAsync(context, resolver, quotas, meter, PlaybackApi.GetMp4InitFragment, session => forwarder.ForwardAsync(context, session, "getMP4InitFragment.mp4")));
         dash.MapMethods("/getMP4MediaFragment.mp4", ["GET", "HEAD"], (HttpContext context, PlaybackSessionResolver resolver, TenantQuotas quotas, UsageMeter meter, FragmentForwarder forwarder) =>
             ServeAsync(context, resolver, quotas, meter, PlaybackApi.GetMp4MediaFragment, session => forwarder.ForwardAsync(context, session, "getMP4MediaFragment.mp4")));
+        // A clock for players of live streams (DASH UTCTiming, urn:mpeg:dash:utc:http-iso:2014), on
+        // the gateway itself so no player depends on a time server on the internet.
+        endpoints.MapGet("/time", (TimeProvider time) => Results.Text(time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), "text/plain"))
+            .RequireCors(CorsPolicy);
         return endpoints;
     }
 

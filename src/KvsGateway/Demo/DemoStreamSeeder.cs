@@ -1,10 +1,11 @@
+using KvsGateway.Hosting;
 using KvsGateway.Ingest;
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Wire;
 using Microsoft.Extensions.Options;
 
-namespace KvsGateway.Hosting;
+namespace KvsGateway.Demo;
 
 /// <summary>
 /// Keeps the demo stream live: creates it on the origin when missing and loops the sample through

@@ -1,0 +1,106 @@
+using KvsGateway.ControlPlane;
+using KvsGateway.Kvs.Client;
+using KvsGateway.Kvs.Errors;
+using KvsGateway.Kvs.Validation;
+using KvsGateway.Kvs.Wire;
+using KvsGateway.Playback;
+using KvsGateway.Sessions;
+using KvsGateway.Tenancy;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace KvsGateway.Demo;
+
+/// <summary>
+/// The demo page at <c>/</c> and the small API behind it, mapped only when the demo is enabled
+/// (Development): it opens sessions for the demo tenant without a signature, which is exactly
+/// what a production gateway must never do.
+/// </summary>
+public static class DemoEndpoints
+{
+    public static IEndpointRouteBuilder MapDemo(this IEndpointRouteBuilder endpoints)
+    {
+        var page = Path.Combine(AppContext.BaseDirectory, "demo");
+        endpoints.MapGet("/", () => Results.File(Path.Combine(page, "index.html"), "text/html; charset=utf-8"));
+        endpoints.MapGet("/demo/{file}", (string file) =>
+        {
+            var type = Path.GetExtension(file) switch
+            {
+                ".js" => "text/javascript; charset=utf-8",
+                ".css" => "text/css; charset=utf-8",
+                ".html" => "text/html; charset=utf-8",
+                ".txt" => "text/plain; charset=utf-8",
+                _ => null,
+            };
+
+            // Only the page's own files, by plain name: no paths out of the folder.
+            var path = Path.Combine(page, file);
+            return type is null || file.Contains("..", StringComparison.Ordinal) || !File.Exists(path) ? Results.NotFound() : Results.File(path, type);
+        });
+
+        var api = endpoints.MapGroup("/demo/api");
+        api.MapGet("/streams", async (KvsClient origin, TenantDirectory tenants, IOptions<DemoOptions> demo, CancellationToken cancellationToken) =>
+        {
+            var tenant = DemoTenant(tenants, demo.Value);
+            var names = new List<string>();
+            string? next = null;
+            do
+            {
+                var page = await origin.ListStreamsAsync(new ListStreamsInput { NextToken = next }, cancellationToken);
+                names.AddRange(page.StreamInfoList.Where(s => s.StreamName is not null && tenant.MayAccess(s.StreamName, s.StreamARN)).Select(s => s.StreamName!));
+                next = page.NextToken;
+            }
+            while (next is not null);
+
+            return TypedResults.Json<IReadOnlyList<string>>([.. names.Order(StringComparer.Ordinal)], DemoJsonContext.Default.IReadOnlyListString);
+        });
+
+        api.MapPost("/sessions", async (HttpContext context, SessionUrlIssuer issuer, TenantDirectory tenants, IOptions<DemoOptions> demo, GatewayBaseUrl baseUrl, SessionStore sessions) =>
+        {
+            var request = await context.Request.ReadFromJsonAsync(DemoJsonContext.Default.DemoSessionRequest, context.RequestAborted)
+                ?? throw KvsException.InvalidArgument("A JSON body is required.");
+            var replay = request.StartTimestamp is not null;
+            var input = new GetDashStreamingSessionUrlInput
+            {
+                StreamName = request.StreamName,
+                PlaybackMode = request.PlaybackMode ?? "LIVE",
+                DisplayFragmentTimestamp = WireValues.Always,
+                DisplayFragmentNumber = WireValues.Always,
+                Expires = 3600,
+                DashFragmentSelector = replay
+                    ? new FragmentSelector { FragmentSelectorType = "SERVER_TIMESTAMP", TimestampRange = new TimestampRange { StartTimestamp = request.StartTimestamp, EndTimestamp = request.EndTimestamp } }
+                    : null,
+            };
+            var (token, sessionId) = await issuer.IssueAsync(DemoTenant(tenants, demo.Value), input, context);
+            var session = await sessions.FindAsync(sessionId);
+            var url = $"{baseUrl.For(context.Request)}/dash/v1/getDASHManifest.mpd?SessionToken={token}";
+            return TypedResults.Json(new DemoSession(url, sessionId, session?.ExpiresAt ?? DateTimeOffset.MinValue), DemoJsonContext.Default.DemoSession);
+        });
+
+        api.MapGet("/usage", async (HttpContext context, PlaybackSessionResolver resolver, IConnectionMultiplexer redis) =>
+        {
+            var (session, _) = await resolver.ResolveAsync(context.Request);
+            long bytes = 0;
+            long requests = 0;
+            foreach (var entry in await redis.GetDatabase().HashGetAllAsync(RedisKeys.SessionUsage(session.Tenant, session.SessionId)))
+            {
+                var name = entry.Name.ToString();
+                if (name.EndsWith(".OutgoingBytes", StringComparison.Ordinal))
+                {
+                    bytes += (long)entry.Value;
+                }
+                else if (name.EndsWith(".Requests", StringComparison.Ordinal))
+                {
+                    requests += (long)entry.Value;
+                }
+            }
+
+            return TypedResults.Json(new DemoUsage(bytes, requests), DemoJsonContext.Default.DemoUsage);
+        });
+
+        return endpoints;
+    }
+
+    private static Tenant DemoTenant(TenantDirectory tenants, DemoOptions demo) =>
+        tenants.FindByName(demo.Tenant) ?? throw KvsException.ResourceNotFound($"The demo tenant {demo.Tenant} is not configured.");
+}

@@ -1,0 +1,13 @@
+namespace KvsGateway.Demo;
+
+/// <summary>What the demo page asks for: a stream, a playback mode and, for the replay modes, a time range.</summary>
+public sealed class DemoSessionRequest
+{
+    public string? StreamName { get; set; }
+
+    public string? PlaybackMode { get; set; }
+
+    public DateTimeOffset? StartTimestamp { get; set; }
+
+    public DateTimeOffset? EndTimestamp { get; set; }
+}

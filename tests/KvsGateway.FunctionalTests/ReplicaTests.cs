@@ -15,6 +15,8 @@ public sealed class ReplicaTests : IAsyncLifetime
     private readonly RedisServer _redis = new();
     private readonly (string Id, string Key) _keyA = ("key-a", GatewayHost.NewTokenKey());
     private readonly (string Id, string Key) _keyB = ("key-b", GatewayHost.NewTokenKey());
+    // A tenant of its own: revoking all of a tenant's sessions must not reach other classes' sessions on the shared Redis.
+    private readonly string _tenant = "replicas" + Guid.NewGuid().ToString("N")[..8];
     private GatewayHost _first = null!;
     private GatewayHost _second = null!;
     private DateTimeOffset _started;
@@ -22,10 +24,10 @@ public sealed class ReplicaTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _redis.InitializeAsync();
-        _first = await GatewayHost.StartAsync(_redis.ConnectionString, tokenKeys: [_keyA]);
-        _second = await GatewayHost.StartAsync(_redis.ConnectionString, tokenKeys: [_keyA]);
+        _first = await GatewayHost.StartAsync(_redis.ConnectionString, tokenKeys: [_keyA], extraArgs: TenantArgs());
+        _second = await GatewayHost.StartAsync(_redis.ConnectionString, tokenKeys: [_keyA], extraArgs: TenantArgs());
         _started = DateTimeOffset.UtcNow.AddSeconds(-1);
-        await PlaybackFixture.IngestAsync(_first.EmulatorClient(), "acme-replicas", "h264.mkv");
+        await PlaybackFixture.IngestAsync(_first.EmulatorClient(), _tenant + "-cam", "h264.mkv");
         await Task.Delay(1100);
     }
 
@@ -62,8 +64,8 @@ public sealed class ReplicaTests : IAsyncLifetime
         var path = scope switch
         {
             "session" => $"/admin/sessions/{claims!.SessionId}",
-            "stream" => "/admin/tenants/acme/streams/acme-replicas/sessions",
-            _ => "/admin/tenants/acme/sessions",
+            "stream" => $"/admin/tenants/{_tenant}/streams/{_tenant}-cam/sessions",
+            _ => $"/admin/tenants/{_tenant}/sessions",
         };
         using (var unauthorized = await _first.Http.DeleteAsync(path))
         {
@@ -105,22 +107,24 @@ public sealed class ReplicaTests : IAsyncLifetime
     public async Task A_token_of_a_rotated_key_plays_while_the_key_is_kept_and_not_after_it_is_removed()
     {
         var url = await CreateSessionAsync(_first);
-        await using var rotated = await GatewayHost.StartAsync(_redis.ConnectionString, tokenKeys: [_keyB, _keyA]);
+        await using var rotated = await GatewayHost.StartAsync(_redis.ConnectionString, tokenKeys: [_keyB, _keyA], extraArgs: TenantArgs());
         using (var stillValid = await rotated.Http.GetAsync(url.PathAndQuery))
         {
             Assert.Equal(HttpStatusCode.OK, stillValid.StatusCode);
         }
 
-        await using var removed = await GatewayHost.StartAsync(_redis.ConnectionString, tokenKeys: [_keyB]);
+        await using var removed = await GatewayHost.StartAsync(_redis.ConnectionString, tokenKeys: [_keyB], extraArgs: TenantArgs());
         using var refused = await removed.Http.GetAsync(url.PathAndQuery);
         await KvsAssert.ErrorAsync(refused, 403, "NotAuthorizedException");
     }
 
+    private string[] TenantArgs() => [.. GatewayHost.TenantArgs(_tenant, _tenant.ToUpperInvariant(), "replicas-secret")];
+
     private async Task<Uri> CreateSessionAsync(GatewayHost host)
     {
-        var output = await host.GatewayClient().GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput
+        var output = await host.GatewayClient(_tenant.ToUpperInvariant(), "replicas-secret").GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput
         {
-            StreamName = "acme-replicas",
+            StreamName = _tenant + "-cam",
             PlaybackMode = "ON_DEMAND",
             DashFragmentSelector = new FragmentSelector { TimestampRange = new TimestampRange { StartTimestamp = _started, EndTimestamp = DateTimeOffset.UtcNow.AddSeconds(-0.05) } },
         });

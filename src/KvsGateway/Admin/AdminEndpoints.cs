@@ -102,6 +102,8 @@ public static class AdminEndpoints
 
         admin.MapGet("/usage", (HttpContext context, UsageExport export) => export.WriteAsync(context))
             .WithSummary("Exports usage per tenant, stream, API and period: tenant, stream, from, to (ISO 8601), granularity=hour|day, format=json|csv.");
+        admin.MapGet("/viewer-records", (HttpContext context, UsageExport export) => export.WriteViewersAsync(context))
+            .WithSummary("Exports a tenant's viewer records (Metering:ViewerRecords): tenant, stream, from, to, format=json|csv.");
 
         return endpoints;
     }

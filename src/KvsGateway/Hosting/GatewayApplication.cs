@@ -29,7 +29,14 @@ public static class GatewayApplication
     public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = FindContentRoot() });
-        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+
+            // A write completes once the bytes are in the kernel's socket buffer, not in Kestrel's: the
+            // meter then counts only bytes the kernel delivers even if this process is killed.
+            kestrel.Limits.MaxResponseBufferSize = 0;
+        });
 
         // Tenants may live in their own file beside the other configuration; it is reloaded on change.
         // Environment variables and the command line are added again after it, so they still override it.
@@ -125,6 +132,8 @@ public static class GatewayApplication
         services.AddSingleton<UsageStore>();
         services.AddSingleton<EmfWriter>();
         services.AddSingleton<UsageExport>();
+        services.AddSingleton<FragmentNumberIndex>();
+        services.AddSingleton<ViewerRecorder>();
         services.AddSingleton<UsageFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
         services.AddSingleton<GatewayReadiness>();

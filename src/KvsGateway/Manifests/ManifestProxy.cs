@@ -2,6 +2,7 @@ using System.IO.Compression;
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Manifests;
+using KvsGateway.Metering;
 using KvsGateway.Origins;
 using KvsGateway.Sessions;
 using Microsoft.Extensions.Options;
@@ -13,11 +14,16 @@ public sealed class ManifestProxy
 {
     private readonly OriginHttp _http;
     private readonly IOptionsMonitor<OriginOptions> _options;
+    private readonly FragmentNumberIndex _fragmentNumbers;
+    private readonly bool _viewerRecords;
 
-    public ManifestProxy(OriginHttp http, IOptionsMonitor<OriginOptions> options)
+    public ManifestProxy(OriginHttp http, IOptionsMonitor<OriginOptions> options, FragmentNumberIndex fragmentNumbers, IOptions<MeteringOptions> metering)
     {
+        ArgumentNullException.ThrowIfNull(metering);
         _http = http;
         _options = options;
+        _fragmentNumbers = fragmentNumbers;
+        _viewerRecords = metering.Value.ViewerRecords;
     }
 
     public async Task ServeAsync(HttpContext context, PlaybackSession session, string gatewayToken)
@@ -66,7 +72,8 @@ public sealed class ManifestProxy
                 await ManifestRewriter.RewriteAsync(
                     limited,
                     context.Response.Body,
-                    new ManifestRewriteOptions(originUrl, gatewayToken, session.DisplayFragmentTimestamp, session.DisplayFragmentNumber),
+                    new ManifestRewriteOptions(originUrl, gatewayToken, session.DisplayFragmentTimestamp, session.DisplayFragmentNumber,
+                        _viewerRecords ? (track, sequence, fragment) => _fragmentNumbers.Add(session.SessionId, session.ExpiresAt, track, sequence, fragment) : null),
                     timeout.Token).ConfigureAwait(false);
             }
         }

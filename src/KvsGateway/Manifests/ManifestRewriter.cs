@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Xml;
 using KvsGateway.Kvs.Errors;
@@ -24,6 +25,7 @@ public static class ManifestRewriter
         var keepKvsNamespace = options.KeepFragmentTimestamp || options.KeepFragmentNumber;
         var bases = new Stack<Uri>();
         bases.Push(options.OriginManifestUrl);
+        var numbering = new SegmentNumbering();
 
         try
         {
@@ -45,6 +47,11 @@ public static class ManifestRewriter
                             more = !reader.EOF;
                             continue;
                         case XmlNodeType.Element:
+                            if (options.FragmentNumberSeen is { } seen && reader.NamespaceURI == MpdNames.DashNamespace)
+                            {
+                                numbering.Observe(reader, seen);
+                            }
+
                             await CopyElementAsync(reader, writer, options, keepKvsNamespace, bases.Peek()).ConfigureAwait(false);
                             if (reader.IsEmptyElement)
                             {
@@ -164,4 +171,37 @@ public static class ManifestRewriter
         ("SegmentURL", "media" or "index") => true,
         _ => false,
     };
+
+    /// <summary>Follows SegmentTemplate numbering through its SegmentTimeline to pair sequence numbers with <c>kvs:fn</c>.</summary>
+    private sealed class SegmentNumbering
+    {
+        private int _track;
+        private long _next;
+
+        public void Observe(XmlReader reader, Action<int, long, string> seen)
+        {
+            if (reader.LocalName == "SegmentTemplate")
+            {
+                _next = long.TryParse(reader.GetAttribute("startNumber"), NumberStyles.None, CultureInfo.InvariantCulture, out var start) ? start : 1;
+                var media = reader.GetAttribute("media") ?? string.Empty;
+                var query = media.IndexOf('?', StringComparison.Ordinal) is >= 0 and var q ? media[(q + 1)..] : string.Empty;
+                _track = query.Split('&').Select(p => p.Split('=', 2)).FirstOrDefault(p => p[0] == "TrackNumber") is [_, var value]
+                    && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var track) ? track : 0;
+            }
+            else if (reader.LocalName == "S")
+            {
+                var repeats = long.TryParse(reader.GetAttribute("r"), NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? r : 0;
+                var fragment = reader.GetAttribute(MpdNames.FragmentNumber, MpdNames.KvsNamespace);
+                for (var i = 0; i <= repeats; i++)
+                {
+                    if (fragment is not null && _track > 0)
+                    {
+                        seen(_track, _next, fragment);
+                    }
+
+                    _next++;
+                }
+            }
+        }
+    }
 }

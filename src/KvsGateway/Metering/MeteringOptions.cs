@@ -11,6 +11,9 @@ public sealed class MeteringOptions
     /// </summary>
     public string Path { get; set; } = "data/metering";
 
+    /// <summary>A record per media fragment per viewer (session, KVS fragment number, track, bytes, time), exported like usage.</summary>
+    public bool ViewerRecords { get; set; }
+
     /// <summary>CloudWatch Embedded Metric Format lines, one per tenant and stream per flush.</summary>
     public EmfOptions Emf { get; set; } = new();
 }

@@ -4,7 +4,7 @@ namespace KvsGateway.Metering;
 /// The counts of one flush interval of one replica. Its id is unique and travels with it (journal,
 /// spool, Redis marker), so applying the same batch twice has no effect.
 /// </summary>
-public sealed record UsageBatch(Guid Id, IReadOnlyDictionary<UsageKey, UsageCounts> Counts)
+public sealed record UsageBatch(Guid Id, IReadOnlyDictionary<UsageKey, UsageCounts> Counts, IReadOnlyList<ViewerRecord> Viewers)
 {
     public UsageBatchDocument ToDocument() => new()
     {
@@ -21,6 +21,7 @@ public sealed record UsageBatch(Guid Id, IReadOnlyDictionary<UsageKey, UsageCoun
             Successes = pair.Value.Successes,
             LatencyMicroseconds = pair.Value.LatencyMicroseconds,
         })],
+        Viewers = [.. Viewers],
     };
 
     public static UsageBatch FromDocument(UsageBatchDocument document)
@@ -38,6 +39,6 @@ public sealed record UsageBatch(Guid Id, IReadOnlyDictionary<UsageKey, UsageCoun
             value.Add(entry.Bytes, entry.Requests, entry.Successes, entry.LatencyMicroseconds);
         }
 
-        return new UsageBatch(document.Id, counts);
+        return new UsageBatch(document.Id, counts, document.Viewers);
     }
 }

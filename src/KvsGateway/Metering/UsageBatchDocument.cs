@@ -6,4 +6,6 @@ public sealed class UsageBatchDocument
     public Guid Id { get; init; }
 
     public List<UsageBatchEntry> Entries { get; init; } = [];
+
+    public List<ViewerRecord> Viewers { get; init; } = [];
 }

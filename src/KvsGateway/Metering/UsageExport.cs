@@ -31,24 +31,11 @@ public sealed class UsageExport
     {
         ArgumentNullException.ThrowIfNull(context);
         var query = context.Request.Query;
-        var now = _time.GetUtcNow();
-        var from = ParseTime(query["from"], "from") ?? new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        var to = ParseTime(query["to"], "to") ?? now;
+        var (from, to, format) = ParseRange(query);
         var granularity = query["granularity"].ToString() is { Length: > 0 } g ? g : "hour";
-        var format = query["format"].ToString() is { Length: > 0 } f ? f : "json";
         if (granularity is not ("hour" or "day"))
         {
             throw KvsException.InvalidArgument("granularity must be hour or day.");
-        }
-
-        if (format is not ("json" or "csv"))
-        {
-            throw KvsException.InvalidArgument("format must be json or csv.");
-        }
-
-        if (to <= from || to - from > MaxRange)
-        {
-            throw KvsException.InvalidArgument("to must be after from, at most 400 days later.");
         }
 
         var stream = query["stream"].ToString();
@@ -107,6 +94,95 @@ public sealed class UsageExport
             json.WriteEndArray();
             await json.FlushAsync(context.RequestAborted).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The viewer records of one tenant (optionally one stream) between from and to, in delivery
+    /// order, read from the hour lists a thousand at a time and written as they are read.
+    /// </summary>
+    public async Task WriteViewersAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var query = context.Request.Query;
+        var (from, to, format) = ParseRange(query);
+        var tenant = query["tenant"].ToString();
+        if (tenant.Length == 0)
+        {
+            throw KvsException.InvalidArgument("tenant is required.");
+        }
+
+        var stream = query["stream"].ToString();
+        var response = context.Response;
+        response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/json";
+        await using var json = format == "json" ? new Utf8JsonWriter(response.BodyWriter) : null;
+        json?.WriteStartArray();
+        if (format == "csv")
+        {
+            await response.WriteAsync("time,tenant,stream,session,fragment_number,track,sequence_number,bytes\n", context.RequestAborted).ConfigureAwait(false);
+        }
+
+        var db = _redis.GetDatabase();
+        for (var hour = new DateTimeOffset(from.Year, from.Month, from.Day, from.Hour, 0, 0, TimeSpan.Zero); hour < to; hour = hour.AddHours(1))
+        {
+            var key = RedisKeys.TenantHourViewers(tenant, hour);
+            for (long start = 0; ; start += 1000)
+            {
+                var chunk = await db.ListRangeAsync(key, start, start + 999).ConfigureAwait(false);
+                foreach (var item in chunk)
+                {
+                    var record = JsonSerializer.Deserialize(item.ToString(), MeteringJsonContext.Default.ViewerRecord);
+                    if (record is null || record.Time < from || record.Time >= to || (stream.Length > 0 && record.Stream != stream))
+                    {
+                        continue;
+                    }
+
+                    if (json is not null)
+                    {
+                        JsonSerializer.Serialize(json, record, MeteringJsonContext.Default.ViewerRecord);
+                    }
+                    else
+                    {
+                        await response.WriteAsync(string.Create(CultureInfo.InvariantCulture,
+                            $"{record.Time.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fff'Z'},{Csv(record.Tenant)},{Csv(record.Stream)},{record.SessionId},{record.FragmentNumber},{record.Track},{record.SequenceNumber},{record.Bytes}\n"), context.RequestAborted).ConfigureAwait(false);
+                    }
+                }
+
+                if (json is not null)
+                {
+                    await json.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                }
+
+                if (chunk.Length < 1000)
+                {
+                    break;
+                }
+            }
+        }
+
+        if (json is not null)
+        {
+            json.WriteEndArray();
+            await json.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    private (DateTimeOffset From, DateTimeOffset To, string Format) ParseRange(IQueryCollection query)
+    {
+        var now = _time.GetUtcNow();
+        var from = ParseTime(query["from"], "from") ?? new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        var to = ParseTime(query["to"], "to") ?? now;
+        var format = query["format"].ToString() is { Length: > 0 } f ? f : "json";
+        if (format is not ("json" or "csv"))
+        {
+            throw KvsException.InvalidArgument("format must be json or csv.");
+        }
+
+        if (to <= from || to - from > MaxRange)
+        {
+            throw KvsException.InvalidArgument("to must be after from, at most 400 days later.");
+        }
+
+        return (from, to, format);
     }
 
     private static async Task<Dictionary<(string Stream, string Api), (long Bytes, long Requests, long Successes)>> ReadPeriodAsync(IDatabase db, string tenant, DateTimeOffset period, TimeSpan step, string stream)

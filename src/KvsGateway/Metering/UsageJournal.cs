@@ -43,6 +43,20 @@ public sealed class UsageJournal : IDisposable
         _offset += bytesOut.Length;
     }
 
+    /// <summary>Appends one viewer record (a <c>V</c> line holding its JSON). Callers hold the meter's lock.</summary>
+    public void AppendViewer(ViewerRecord record)
+    {
+        _handle ??= File.OpenHandle(SegmentPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(record, MeteringJsonContext.Default.ViewerRecord);
+        var line = new byte[json.Length + 3];
+        line[0] = (byte)'V';
+        line[1] = (byte)'\t';
+        json.CopyTo(line, 2);
+        line[^1] = (byte)'\n';
+        RandomAccess.Write(_handle, line, _offset);
+        _offset += line.Length;
+    }
+
     /// <summary>Starts a new segment; returns the finished one's id and path (null when nothing was written).</summary>
     public (Guid Id, string Path)? Rotate()
     {
@@ -68,8 +82,26 @@ public sealed class UsageJournal : IDisposable
     public static async Task<UsageBatch> ReadAsync(Guid id, string path, CancellationToken cancellationToken)
     {
         var counts = new Dictionary<UsageKey, UsageCounts>();
+        var viewers = new List<ViewerRecord>();
         foreach (var line in await File.ReadAllLinesAsync(path, cancellationToken).ConfigureAwait(false))
         {
+            if (line.StartsWith("V\t", StringComparison.Ordinal))
+            {
+                try
+                {
+                    if (System.Text.Json.JsonSerializer.Deserialize(line.AsSpan(2), MeteringJsonContext.Default.ViewerRecord) is { } record)
+                    {
+                        viewers.Add(record);
+                    }
+                }
+                catch (System.Text.Json.JsonException)
+                {
+                    // A torn last line.
+                }
+
+                continue;
+            }
+
             var f = line.Split('\t');
             if (f.Length != 8
                 || !long.TryParse(f[4], NumberStyles.Integer, CultureInfo.InvariantCulture, out var hour)
@@ -89,7 +121,7 @@ public sealed class UsageJournal : IDisposable
             value.Add(bytes, 1, f[6] == "1" ? 1 : 0, latency);
         }
 
-        return new UsageBatch(id, counts);
+        return new UsageBatch(id, counts, viewers);
     }
 
     private static string PathOf(string folder, Guid id) => System.IO.Path.Combine(folder, $"{Prefix}{id:N}{Suffix}");

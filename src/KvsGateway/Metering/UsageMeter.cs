@@ -12,6 +12,7 @@ public sealed class UsageMeter : IDisposable
     private readonly PlaybackMetrics _metrics;
     private UsageJournal? _journal;
     private Dictionary<UsageKey, UsageCounts> _pending = [];
+    private List<ViewerRecord> _viewers = [];
 
     public UsageMeter(TimeProvider time, PlaybackMetrics metrics)
     {
@@ -47,20 +48,33 @@ public sealed class UsageMeter : IDisposable
         _metrics.Record(tenant, stream, api, bytes, success, latency);
     }
 
+    /// <summary>Adds a viewer record to the current batch (and its journal segment).</summary>
+    public void RecordViewer(ViewerRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        lock (_gate)
+        {
+            _viewers.Add(record);
+            _journal?.AppendViewer(record);
+        }
+    }
+
     /// <summary>Takes everything counted so far as one batch (with its journal segment); later records start a new one.</summary>
     public (UsageBatch Batch, string? JournalSegment)? Drain()
     {
         lock (_gate)
         {
-            if (_pending.Count == 0)
+            if (_pending.Count == 0 && _viewers.Count == 0)
             {
                 return null;
             }
 
             var counts = _pending;
+            var viewers = _viewers;
             _pending = [];
+            _viewers = [];
             var segment = _journal?.Rotate();
-            return (new UsageBatch(segment?.Id ?? Guid.NewGuid(), counts), segment?.Path);
+            return (new UsageBatch(segment?.Id ?? Guid.NewGuid(), counts, viewers), segment?.Path);
         }
     }
 

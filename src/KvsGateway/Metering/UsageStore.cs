@@ -20,19 +20,22 @@ public sealed class UsageStore
     private static readonly TimeSpan SessionUsageRetention = TimeSpan.FromDays(2);
 
     // KEYS[1] marker; KEYS[2..ARGV[3]-1] billing keys; KEYS[ARGV[3]..] session keys.
-    // ARGV[1] marker ttl, ARGV[2] billing ttl, ARGV[4] session ttl, then (key index, field, increment)
-    // triples; an empty field means INCRBY on a string key. Increments stay strings: Lua numbers are doubles.
+    // ARGV[1] marker ttl, ARGV[2] billing ttl, ARGV[4] session ttl, then (key index, op, field, value)
+    // quads: op h = HINCRBY, i = INCRBY, l = RPUSH (a viewer record). Values stay strings: Lua numbers are doubles.
     private const string ApplyScript = """
         if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
         local i = 5
         while i <= #ARGV do
           local key = KEYS[tonumber(ARGV[i])]
-          if ARGV[i + 1] == '' then
-            redis.call('INCRBY', key, ARGV[i + 2])
+          local op = ARGV[i + 1]
+          if op == 'h' then
+            redis.call('HINCRBY', key, ARGV[i + 2], ARGV[i + 3])
+          elseif op == 'i' then
+            redis.call('INCRBY', key, ARGV[i + 3])
           else
-            redis.call('HINCRBY', key, ARGV[i + 1], ARGV[i + 2])
+            redis.call('RPUSH', key, ARGV[i + 3])
           end
-          i = i + 3
+          i = i + 4
         end
         local firstSession = tonumber(ARGV[3])
         for k = 2, #KEYS do
@@ -53,24 +56,31 @@ public sealed class UsageStore
     {
         ArgumentNullException.ThrowIfNull(batch);
         var db = _redis.GetDatabase();
-        foreach (var tenant in batch.Counts.GroupBy(pair => pair.Key.Tenant, StringComparer.Ordinal))
+        var tenants = batch.Counts.Keys.Select(k => k.Tenant).Concat(batch.Viewers.Select(v => v.Tenant)).Distinct(StringComparer.Ordinal);
+        foreach (var tenant in tenants)
         {
             var billing = new List<RedisKey>();
             var sessions = new List<RedisKey>();
-            var operations = new List<(RedisKey Key, bool Session, string Field, long Value)>();
-            foreach (var (key, counts) in tenant)
+            var operations = new List<(RedisKey Key, bool Session, char Op, string Field, string Value)>();
+            foreach (var (key, counts) in batch.Counts.Where(p => p.Key.Tenant == tenant))
             {
                 var hourKey = (RedisKey)RedisKeys.TenantHourUsage(key.Tenant, key.Hour);
                 var prefix = $"{key.Stream}|{key.Api}|";
-                operations.Add((hourKey, false, prefix + "OutgoingBytes", counts.Bytes));
-                operations.Add((hourKey, false, prefix + "Requests", counts.Requests));
-                operations.Add((hourKey, false, prefix + "Success", counts.Successes));
-                operations.Add((hourKey, false, prefix + "LatencyMicroseconds", counts.LatencyMicroseconds));
-                operations.Add((RedisKeys.TenantMonthBytes(key.Tenant, key.Hour), false, string.Empty, counts.Bytes));
+                operations.Add((hourKey, false, 'h', prefix + "OutgoingBytes", Text(counts.Bytes)));
+                operations.Add((hourKey, false, 'h', prefix + "Requests", Text(counts.Requests)));
+                operations.Add((hourKey, false, 'h', prefix + "Success", Text(counts.Successes)));
+                operations.Add((hourKey, false, 'h', prefix + "LatencyMicroseconds", Text(counts.LatencyMicroseconds)));
+                operations.Add((RedisKeys.TenantMonthBytes(key.Tenant, key.Hour), false, 'i', string.Empty, Text(counts.Bytes)));
                 var sessionKey = (RedisKey)RedisKeys.SessionUsage(key.Tenant, key.SessionId);
-                operations.Add((sessionKey, true, key.Api + ".OutgoingBytes", counts.Bytes));
-                operations.Add((sessionKey, true, key.Api + ".Requests", counts.Requests));
-                operations.Add((sessionKey, true, key.Api + ".Success", counts.Successes));
+                operations.Add((sessionKey, true, 'h', key.Api + ".OutgoingBytes", Text(counts.Bytes)));
+                operations.Add((sessionKey, true, 'h', key.Api + ".Requests", Text(counts.Requests)));
+                operations.Add((sessionKey, true, 'h', key.Api + ".Success", Text(counts.Successes)));
+            }
+
+            foreach (var viewer in batch.Viewers.Where(v => v.Tenant == tenant))
+            {
+                operations.Add((RedisKeys.TenantHourViewers(tenant, viewer.Time), false, 'l', string.Empty,
+                    System.Text.Json.JsonSerializer.Serialize(viewer, MeteringJsonContext.Default.ViewerRecord)));
             }
 
             foreach (var operation in operations)
@@ -82,7 +92,7 @@ public sealed class UsageStore
                 }
             }
 
-            var keys = new List<RedisKey> { RedisKeys.UsageBatchMarker(tenant.Key, batch.Id) };
+            var keys = new List<RedisKey> { RedisKeys.UsageBatchMarker(tenant, batch.Id) };
             keys.AddRange(billing);
             var firstSession = keys.Count + 1;
             keys.AddRange(sessions);
@@ -94,15 +104,18 @@ public sealed class UsageStore
                 firstSession,
                 (long)SessionUsageRetention.TotalSeconds,
             };
-            foreach (var operation in operations.Where(o => o.Value != 0))
+            foreach (var operation in operations.Where(o => o.Value != "0"))
             {
                 args.Add(index[operation.Key]);
+                args.Add(operation.Op.ToString());
                 args.Add(operation.Field);
-                args.Add(operation.Value.ToString(CultureInfo.InvariantCulture));
+                args.Add(operation.Value);
             }
 
             await db.ScriptEvaluateAsync(ApplyScript, [.. keys], [.. args]).ConfigureAwait(false);
-            await db.SetAddAsync(RedisKeys.UsageTenants, tenant.Key).ConfigureAwait(false);
+            await db.SetAddAsync(RedisKeys.UsageTenants, tenant).ConfigureAwait(false);
         }
     }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

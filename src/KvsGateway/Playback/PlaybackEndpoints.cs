@@ -23,8 +23,8 @@ public static class PlaybackEndpoints
                 manifests.ServeAsync(context, session, context.Request.Query["SessionToken"].ToString())));
         dash.MapMethods("/getMP4InitFragment.mp4", ["GET", "HEAD"], (HttpContext context, PlaybackSessionResolver resolver, TenantQuotas quotas, UsageMeter meter, FragmentForwarder forwarder) =>
             ServeAsync(context, resolver, quotas, meter, PlaybackApi.GetMp4InitFragment, session => forwarder.ForwardAsync(context, session, "getMP4InitFragment.mp4")));
-        dash.MapMethods("/getMP4MediaFragment.mp4", ["GET", "HEAD"], (HttpContext context, PlaybackSessionResolver resolver, TenantQuotas quotas, UsageMeter meter, FragmentForwarder forwarder) =>
-            ServeAsync(context, resolver, quotas, meter, PlaybackApi.GetMp4MediaFragment, session => forwarder.ForwardAsync(context, session, "getMP4MediaFragment.mp4")));
+        dash.MapMethods("/getMP4MediaFragment.mp4", ["GET", "HEAD"], (HttpContext context, PlaybackSessionResolver resolver, TenantQuotas quotas, UsageMeter meter, FragmentForwarder forwarder, ViewerRecorder viewers) =>
+            ServeAsync(context, resolver, quotas, meter, PlaybackApi.GetMp4MediaFragment, session => forwarder.ForwardAsync(context, session, "getMP4MediaFragment.mp4"), viewers));
         // A clock for players of live streams (DASH UTCTiming, urn:mpeg:dash:utc:http-iso:2014), on
         // the gateway itself so no player depends on a time server on the internet.
         endpoints.MapGet("/time", (TimeProvider time) => Results.Text(time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), "text/plain"))
@@ -32,7 +32,7 @@ public static class PlaybackEndpoints
         return endpoints;
     }
 
-    private static async Task ServeAsync(HttpContext context, PlaybackSessionResolver resolver, TenantQuotas quotas, UsageMeter meter, string api, Func<PlaybackSession, Task> serve)
+    private static async Task ServeAsync(HttpContext context, PlaybackSessionResolver resolver, TenantQuotas quotas, UsageMeter meter, string api, Func<PlaybackSession, Task> serve, ViewerRecorder? viewers = null)
     {
         var counter = CountingResponseBodyFeature.Install(context);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -53,6 +53,10 @@ public static class PlaybackEndpoints
             {
                 meter.Record(session.Tenant, session.StreamName, session.SessionId, api, counter.BytesWritten,
                     context.Response.StatusCode < 400 && !context.RequestAborted.IsCancellationRequested, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+                if (context.Response.StatusCode < 400)
+                {
+                    viewers?.Record(context, session, counter.BytesWritten);
+                }
             }
         }
     }

@@ -42,4 +42,8 @@ public static class RedisKeys
     public static string TenantRate(string tenant, string what, string stream) => $"{Prefix}{{t:{tenant}}}:rate:{what}:{stream}";
 
     public static string SessionRate(string sessionId, string api) => $"{Prefix}{{s:{sessionId}}}:rate:{api}";
+
+    /// <summary>A tenant's viewer records of one UTC hour: a list of JSON records in delivery order.</summary>
+    public static string TenantHourViewers(string tenant, DateTimeOffset time) =>
+        $"{Prefix}{{t:{tenant}}}:viewers:{time.UtcDateTime:yyyyMMddHH}";
 }

@@ -62,13 +62,21 @@ public sealed partial class TenantQuotas
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(session);
         var rates = tenant.Definition.PlaybackRates;
-        var (limit, name) = api switch
+        var (limit, kvsLimit, name) = api switch
         {
-            PlaybackApi.GetDashManifest => (rates.ManifestsPerSecond, nameof(PlaybackRates.ManifestsPerSecond)),
-            PlaybackApi.GetMp4InitFragment => (rates.InitFragmentsPerSecond, nameof(PlaybackRates.InitFragmentsPerSecond)),
-            _ => (rates.MediaFragmentsPerSecond, nameof(PlaybackRates.MediaFragmentsPerSecond)),
+            PlaybackApi.GetDashManifest => (rates.ManifestsPerSecond, PlaybackRates.KvsManifestsPerSecond, nameof(PlaybackRates.ManifestsPerSecond)),
+            PlaybackApi.GetMp4InitFragment => (rates.InitFragmentsPerSecond, PlaybackRates.KvsInitFragmentsPerSecond, nameof(PlaybackRates.InitFragmentsPerSecond)),
+            _ => (rates.MediaFragmentsPerSecond, PlaybackRates.KvsMediaFragmentsPerSecond, nameof(PlaybackRates.MediaFragmentsPerSecond)),
         };
-        await RequireRateAsync(RedisKeys.SessionRate(session.SessionId, api), limit, name, tenant.Name, session.StreamName, session.SessionId, context).ConfigureAwait(false);
+
+        // Each gateway session is exactly one origin session, and the origin holds every session to
+        // KVS's own rates across all replicas. Only a tenant limit below them needs our shared
+        // counter, so the default path costs no Redis call.
+        if (limit < kvsLimit)
+        {
+            await RequireRateAsync(RedisKeys.SessionRate(session.SessionId, api), limit, name, tenant.Name, session.StreamName, session.SessionId, context).ConfigureAwait(false);
+        }
+
         await RequireBudgetAsync(tenant, session.StreamName, session.SessionId, context).ConfigureAwait(false);
     }
 

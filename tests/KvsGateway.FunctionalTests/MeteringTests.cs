@@ -2,6 +2,9 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using KvsGateway.FunctionalTests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using KvsGateway.Metering;
 using KvsGateway.Sessions;
 using Microsoft.Extensions.DependencyInjection;
@@ -235,6 +238,52 @@ public sealed class MeteringTests
         var lines = (await csv.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("time,tenant,stream,session,fragment_number,track,sequence_number,bytes", lines[0]);
         Assert.Equal(records.Count, lines.Length - 1);
+    }
+
+    [Fact]
+    public async Task The_KVS_metrics_are_pushed_over_OTLP_when_an_endpoint_is_configured()
+    {
+        await using var redis = new RedisServer();
+        await redis.InitializeAsync();
+
+        // A stand-in collector: OTLP over HTTP/protobuf, metric names travel as plain strings.
+        var received = new ConcurrentQueue<byte[]>();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var collector = builder.Build();
+        collector.MapPost("/v1/metrics", async (HttpContext context) =>
+        {
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body);
+            received.Enqueue(body.ToArray());
+            return Results.Ok();
+        });
+        await collector.StartAsync();
+        var endpoint = collector.Urls.First();
+
+        var tenant = "otlp" + Guid.NewGuid().ToString("N")[..8];
+        await using var host = await GatewayHost.StartAsync(redis.ConnectionString, extraArgs:
+        [
+            .. Generous(tenant),
+            "--OTEL_EXPORTER_OTLP_ENDPOINT", endpoint, "--OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf", "--OTEL_METRIC_EXPORT_INTERVAL", "500",
+        ]);
+        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await PlaybackFixture.IngestAsync(host.EmulatorClient(), tenant + "-cam", "h264.mkv");
+        await Task.Delay(1100);
+        await DashClient.PlayAsync(u => u, new Uri(host.Gateway, (await QuotaTests.CreateSessionAsync(host, tenant + "-cam", since, tenant.ToUpperInvariant(), "metered-secret")).PathAndQuery));
+
+        var found = false;
+        for (var attempt = 0; attempt < 50 && !found; attempt++)
+        {
+            await Task.Delay(200);
+            found = received.Any(r =>
+            {
+                var text = System.Text.Encoding.UTF8.GetString(r);
+                return text.Contains("GetMP4MediaFragment.OutgoingBytes", StringComparison.Ordinal) && text.Contains(tenant, StringComparison.Ordinal);
+            });
+        }
+
+        Assert.True(found, $"{received.Count} OTLP exports, none with the fragment bytes of {tenant}");
     }
 
     /// <summary>A tenant whose limits stay out of the way of load, with its key id its upper-cased name.</summary>

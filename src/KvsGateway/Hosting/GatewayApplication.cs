@@ -15,6 +15,7 @@ using KvsGateway.Quotas;
 using KvsGateway.Sessions;
 using KvsGateway.Tenancy;
 using KvsGateway.Tokens;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -36,6 +37,20 @@ public static class GatewayApplication
             // A write completes once the bytes are in the kernel's socket buffer, not in Kestrel's: the
             // meter then counts only bytes the kernel delivers even if this process is killed.
             kestrel.Limits.MaxResponseBufferSize = 0;
+
+            // Each connection tracks what its viewer acknowledged, so playback is billed as delivered.
+            kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => async connection =>
+            {
+                using var tracker = UnsentBytesProbe.Create(connection.Features.Get<IConnectionSocketFeature>()?.Socket) is { } probe
+                    ? new DeliveryTracker(probe)
+                    : null;
+                if (tracker is not null)
+                {
+                    connection.Features.Set(tracker);
+                }
+
+                await next(connection).ConfigureAwait(false);
+            }));
         });
 
         // Tenants may live in their own file beside the other configuration; it is reloaded on change.
@@ -167,6 +182,13 @@ public static class GatewayApplication
         services.AddSecretRedaction();
 
         var app = builder.Build();
+
+        // A new request on a connection means the viewer read the previous response whole.
+        app.Use((context, next) =>
+        {
+            context.Features.Get<DeliveryTracker>()?.Settle(connectionEnded: false);
+            return next(context);
+        });
         app.UseMiddleware<KvsErrorMiddleware>();
         app.UseCors();
         app.MapHealth();

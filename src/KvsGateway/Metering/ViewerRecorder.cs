@@ -21,21 +21,26 @@ public sealed class ViewerRecorder
         _enabled = options.Value.ViewerRecords;
     }
 
-    public void Record(HttpContext context, PlaybackSession session, long bytes)
+    /// <summary>
+    /// Reads what the record needs from the request now (the context is not kept) and returns the
+    /// action that records it once the delivered bytes are known; null when records are off.
+    /// </summary>
+    public Action<long>? Prepare(HttpContext context, PlaybackSession session)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(session);
         if (!_enabled)
         {
-            return;
+            return null;
         }
 
         var query = context.Request.Query;
         var track = int.TryParse(query["TrackNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : 0;
         var sequence = long.TryParse(query["SequenceNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
-        _meter.RecordViewer(new ViewerRecord
+        var time = _time.GetUtcNow();
+        return bytes => _meter.RecordViewer(new ViewerRecord
         {
-            Time = _time.GetUtcNow(),
+            Time = time,
             Tenant = session.Tenant,
             Stream = session.StreamName,
             SessionId = session.SessionId,

@@ -51,11 +51,27 @@ public static class PlaybackEndpoints
         {
             if (session is not null)
             {
-                meter.Record(session.Tenant, session.StreamName, session.SessionId, api, counter.BytesWritten,
-                    context.Response.StatusCode < 400 && !context.RequestAborted.IsCancellationRequested, System.Diagnostics.Stopwatch.GetElapsedTime(started));
-                if (context.Response.StatusCode < 400)
+                var success = context.Response.StatusCode < 400 && !context.RequestAborted.IsCancellationRequested;
+                var latency = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                var resolved = session;
+                var viewer = context.Response.StatusCode < 400 ? viewers?.Prepare(context, session) : null;
+
+                // May run after the request has ended: it uses nothing of the context.
+                void Record(long delivered)
                 {
-                    viewers?.Record(context, session, counter.BytesWritten);
+                    meter.Record(resolved.Tenant, resolved.StreamName, resolved.SessionId, api, delivered, success, latency);
+                    viewer?.Invoke(delivered);
+                }
+
+                // HTTP/1.1 serves one response at a time per connection, so the connection's
+                // unacknowledged bytes are this response's; elsewhere bill what was written.
+                if (context.Request.Protocol == "HTTP/1.1" && context.Features.Get<DeliveryTracker>() is { } tracker)
+                {
+                    tracker.Complete(counter.BytesWritten, context.RequestAborted.IsCancellationRequested, Record);
+                }
+                else
+                {
+                    Record(counter.BytesWritten);
                 }
             }
         }

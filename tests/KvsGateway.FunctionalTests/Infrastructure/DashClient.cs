@@ -39,26 +39,75 @@ internal static class DashClient
         var aborted = false;
         foreach (var url in SegmentUrls(manifestUrl, manifest))
         {
-            using var response = await http.GetAsync(onReplica(url), HttpCompletionOption.ResponseHeadersRead);
-            Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} for {url.AbsolutePath}");
-            await using var body = await response.Content.ReadAsStreamAsync();
-            var buffer = new byte[8192];
-            var limit = abortAfter is { } after && !aborted && url.AbsolutePath.EndsWith("getMP4MediaFragment.mp4", StringComparison.Ordinal) ? after : long.MaxValue;
-            long read = 0;
-            int n;
-            while (read < limit && (n = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, limit - read)))) > 0)
+            if (abortAfter is { } after && !aborted && url.AbsolutePath.EndsWith("getMP4MediaFragment.mp4", StringComparison.Ordinal))
             {
-                read += n;
+                received += await AbortAfterAsync(onReplica(url), after);
+                aborted = true;
+                continue;
             }
 
-            received += read;
-            if (limit != long.MaxValue)
-            {
-                // Leaving the body unread and disposing the response ends the connection mid-body.
-                aborted = true;
-            }
+            using var response = await http.GetAsync(onReplica(url), HttpCompletionOption.ResponseHeadersRead);
+            Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} for {url.AbsolutePath}");
+            received += (await response.Content.ReadAsByteArrayAsync()).LongLength;
         }
 
         return received;
+    }
+
+    /// <summary>
+    /// A viewer that hangs up mid-body: reads the headers and <paramref name="after"/> body bytes,
+    /// stops reading, lets the transfer stall, then resets the connection. What its machine
+    /// received is what it read plus what sits unread in its socket buffer (all acknowledged).
+    /// </summary>
+    public static async Task<long> AbortAfterAsync(Uri url, int after)
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp)
+        {
+            ReceiveBufferSize = 8 * 1024,
+        };
+        await socket.ConnectAsync(url.Host, url.Port);
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes($"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\n\r\n"));
+        var buffer = new byte[1024];
+        var head = new List<byte>();
+        long body = 0;
+        while (body < after)
+        {
+            var n = await socket.ReceiveAsync(buffer.AsMemory(0, head.Count > 0 && HeaderEnd(head) > 0 ? (int)Math.Min(buffer.Length, after - body) : buffer.Length));
+            Assert.True(n > 0, "the gateway closed before the body");
+            if (HeaderEnd(head) < 0)
+            {
+                head.AddRange(buffer.AsSpan(0, n).ToArray());
+                var end = HeaderEnd(head);
+                if (end >= 0)
+                {
+                    Assert.StartsWith("HTTP/1.1 200", System.Text.Encoding.ASCII.GetString(head.ToArray(), 0, 12), StringComparison.Ordinal);
+                    body = head.Count - end;
+                }
+            }
+            else
+            {
+                body += n;
+            }
+        }
+
+        // Stalled: a full window, nothing in flight; every byte in the buffer has been acknowledged.
+        await Task.Delay(500);
+        body += socket.Available;
+        socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+        socket.Close();
+        return body;
+    }
+
+    private static int HeaderEnd(List<byte> head)
+    {
+        for (var i = 3; i < head.Count; i++)
+        {
+            if (head[i - 3] == '\r' && head[i - 2] == '\n' && head[i - 1] == '\r' && head[i] == '\n')
+            {
+                return i + 1;
+            }
+        }
+
+        return -1;
     }
 }

@@ -12,9 +12,9 @@ namespace KvsGateway.Benchmarks;
 /// <summary>
 /// The metering layer on the fragment path: writing a 256 KiB media fragment to the response in
 /// 16 KiB chunks into memory (one copy of the bytes, the floor of any forwarding), plain (baseline)
-/// and metered as the gateway meters it: through the counting body feature, then one usage record
-/// (in-memory add, journal append to a real file, the OpenTelemetry instruments with a live meter
-/// provider).
+/// and metered as the gateway meters it: through the counting body feature, then the delivery
+/// check on a real loopback connection (one SIOCOUTQ ioctl) and one usage record (in-memory add,
+/// journal append to a real file, the OpenTelemetry instruments with a live meter provider).
 /// </summary>
 [MemoryDiagnoser]
 public class MeteringBenchmarks
@@ -27,6 +27,10 @@ public class MeteringBenchmarks
     private UsageJournal _journal = null!;
     private string _folder = string.Empty;
     private int _requests;
+    private System.Net.Sockets.TcpListener _listener = null!;
+    private System.Net.Sockets.Socket _client = null!;
+    private System.Net.Sockets.Socket _server = null!;
+    private DeliveryTracker _tracker = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -37,11 +41,21 @@ public class MeteringBenchmarks
         _journal = new UsageJournal(_folder);
         _meter = new UsageMeter(TimeProvider.System, new PlaybackMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         _meter.UseJournal(_journal);
+        _listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        _listener.Start();
+        _client = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        _client.Connect((System.Net.IPEndPoint)_listener.LocalEndpoint);
+        _server = _listener.AcceptSocket();
+        _tracker = new DeliveryTracker(UnsentBytesProbe.Create(_server) ?? throw new PlatformNotSupportedException("The delivery probe needs Linux."));
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
+        _tracker.Dispose();
+        _server.Dispose();
+        _client.Dispose();
+        _listener.Stop();
         _meter.Dispose();
         _meterProvider.Dispose();
         _services.Dispose();
@@ -58,7 +72,7 @@ public class MeteringBenchmarks
         }
     }
 
-    [Benchmark(Description = "write it metered: counting feature + usage record")]
+    [Benchmark(Description = "write it metered: counting feature + delivery check + usage record")]
     public async Task Metered()
     {
         var context = NewContext();
@@ -69,7 +83,10 @@ public class MeteringBenchmarks
             await context.Response.Body.WriteAsync(_chunk);
         }
 
-        _meter.Record("tenant-a", "cam-" + (_requests++ % 8), "0123456789abcdef0123456789abcdef", PlaybackApi.GetMp4MediaFragment, counter.BytesWritten, true, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        var latency = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        var stream = "cam-" + (_requests++ % 8);
+        _tracker.Complete(counter.BytesWritten, aborted: false, delivered =>
+            _meter.Record("tenant-a", stream, "0123456789abcdef0123456789abcdef", PlaybackApi.GetMp4MediaFragment, delivered, true, latency));
 
         // Drained as the flusher would, so the table and the journal segment stay one interval's size.
         if (_requests % 1000 == 0 && _meter.Drain() is { JournalSegment: { } segment })

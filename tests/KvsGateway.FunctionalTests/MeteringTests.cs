@@ -149,6 +149,31 @@ public sealed class MeteringTests
     }
 
     [Fact]
+    public async Task A_graceful_stop_writes_everything_counted_before_it_ends()
+    {
+        await using var redis = new RedisServer();
+        await redis.InitializeAsync();
+        var tenant = "stopped" + Guid.NewGuid().ToString("N")[..8];
+        var host = await GatewayHost.StartAsync(redis.ConnectionString, extraArgs: Generous(tenant));
+        long received;
+        try
+        {
+            var since = DateTimeOffset.UtcNow.AddSeconds(-1);
+            await PlaybackFixture.IngestAsync(host.EmulatorClient(), tenant + "-cam", "h264.mkv");
+            await Task.Delay(1100);
+            var url = await QuotaTests.CreateSessionAsync(host, tenant + "-cam", since, tenant.ToUpperInvariant(), "metered-secret");
+            received = await DashClient.PlayAsync(u => u, new Uri(host.Gateway, url.PathAndQuery));
+        }
+        finally
+        {
+            // Stopped at once, before any periodic flush could run.
+            await host.DisposeAsync();
+        }
+
+        Assert.Equal(received, (await BilledAsync(redis.ConnectionString, tenant)).Values.Sum());
+    }
+
+    [Fact]
     public async Task A_killed_replica_bills_no_more_than_clients_read_and_less_only_by_its_in_flight_requests()
     {
         await using var redis = new RedisServer();

@@ -4,7 +4,8 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props .editorconfig KvsGateway.sln appsettings.json appsettings.Development.json ./
 COPY src/ src/
-# The Development demo stream's sample is linked into the gateway's output from the fixtures.
+# The Development demo stream's sample is linked into the gateway's output from the fixtures; the
+# build fetches the demo page's pinned dash.js from the npm registry (sha512-checked).
 COPY tests/fixtures/h264.mkv tests/fixtures/h264.mkv
 RUN dotnet publish src/KvsGateway/KvsGateway.csproj -c Release -o /app
 
@@ -12,10 +13,11 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
 COPY --from=build /app .
 # Listen on all interfaces inside the container (the default binds loopback only); keep the
-# embedded emulator's data on a volume the non-root user owns.
+# embedded emulator's data and the usage journal and spool on a volume the non-root user owns.
 ENV Urls=http://0.0.0.0:8080 \
-    Origin__EmbeddedDataPath=/data/emulator
-RUN mkdir -p /data/emulator && chown -R app:app /data
+    Origin__EmbeddedDataPath=/data/emulator \
+    Metering__Path=/data/metering
+RUN mkdir -p /data/emulator /data/metering && chown -R app:app /data
 VOLUME /data
 USER app
 EXPOSE 8080

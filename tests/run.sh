@@ -44,40 +44,34 @@ export KVSGW_TEST_LOG_CAPTURE="$results/functional-debug.log"
 dotnet test KvsGateway.sln -c Release --logger "trx" --results-directory "$results" "$@"
 status=$?
 
-# The AWS SDK for JavaScript v3 (versions pinned by tests/sdk-js/package-lock.json) against the emulator,
-# and the scan of the captured Debug logs.
-js_passed=0
-js_failed=0
+# Node suites, each pinned by its package-lock.json: "node_suite DIR TAP FILES..." installs DIR's
+# packages, runs the files one at a time and adds their counts to node_passed / node_failed.
+node_passed=0
+node_failed=0
+node_suite() {
+  local dir=$1 tap=$2
+  shift 2
+  if (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error); then
+    node --test --test-concurrency=1 "$@" 2>&1 | tee "$results/$tap"
+    local p f
+    p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$results/$tap" | tail -n 1)
+    f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$results/$tap" | tail -n 1)
+    node_passed=$((node_passed + ${p:-0}))
+    node_failed=$((node_failed + ${f:-1}))
+  else
+    echo "npm ci failed in $dir"
+    node_failed=$((node_failed + 1))
+  fi
+}
+
 if [ $# -eq 0 ]; then
   export KVSGW_HOST_DLL="$PWD/src/KvsGateway/bin/Release/net10.0/KvsGateway.dll"
-  if (cd tests/sdk-js && npm ci --no-audit --no-fund --loglevel=error); then
-    node --test tests/sdk-js/*.test.mjs tests/log-scan/*.test.mjs 2>&1 | tee "$results/sdk-js.tap"
-    js_passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$results/sdk-js.tap" | tail -n 1)
-    js_failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$results/sdk-js.tap" | tail -n 1)
-    js_passed=${js_passed:-0}
-    js_failed=${js_failed:-1}
-  else
-    echo "npm ci failed in tests/sdk-js"
-    js_failed=1
-  fi
-fi
-
-# Real players end to end (tests/e2e, pinned by its package-lock.json): dash.js and shaka-player in
-# Debian's headless Chromium, the AWS SDK v3, ffmpeg; the demo page's screenshot lands in the results.
-e2e_passed=0
-e2e_failed=0
-if [ $# -eq 0 ]; then
+  # The AWS SDK for JavaScript v3 against emulator and gateway, and the scan of the captured Debug logs.
+  node_suite tests/sdk-js sdk-js.tap tests/sdk-js/*.test.mjs tests/log-scan/*.test.mjs
+  # Real players end to end: dash.js and shaka-player in Debian's headless Chromium, the AWS SDK v3,
+  # ffmpeg; the demo page's screenshot lands in KVSGW_E2E_ARTIFACTS.
   export KVSGW_E2E_ARTIFACTS="${KVSGW_E2E_ARTIFACTS:-$PWD/tests/e2e/artifacts}"
-  if (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error); then
-    node --test --test-concurrency=1 tests/e2e/*.test.mjs 2>&1 | tee "$results/e2e.tap"
-    e2e_passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$results/e2e.tap" | tail -n 1)
-    e2e_failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$results/e2e.tap" | tail -n 1)
-    e2e_passed=${e2e_passed:-0}
-    e2e_failed=${e2e_failed:-1}
-  else
-    echo "npm ci failed in tests/e2e"
-    e2e_failed=1
-  fi
+  node_suite tests/e2e e2e.tap tests/e2e/*.test.mjs
 fi
 
 passed=0
@@ -92,8 +86,8 @@ for trx in "$results"/*.trx; do
   failed=$((failed + ${f:-0} + ${e:-0}))
 done
 
-passed=$((passed + js_passed + e2e_passed))
-failed=$((failed + js_failed + e2e_failed))
+passed=$((passed + node_passed))
+failed=$((failed + node_failed))
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "tests: $passed passed, $failed failed"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then exit 1; fi

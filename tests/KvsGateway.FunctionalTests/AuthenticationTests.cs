@@ -192,9 +192,7 @@ public sealed class AuthenticationTests : IAsyncLifetime
         string token;
         try
         {
-            var since = DateTimeOffset.UtcNow.AddSeconds(-1);
-            await PlaybackFixture.IngestAsync(host.EmulatorClient(), tenant + "-cam", "h264.mkv");
-            await Task.Delay(1100);
+            var since = await PlaybackFixture.IngestPlayableAsync(host.EmulatorClient(), tenant + "-cam", "h264.mkv");
             var url = await QuotaTests.CreateSessionAsync(host, tenant + "-cam", since, "AKIDAUDITED", "audited-secret");
             token = SecurityTests.Token(url);
             // One session URL per second: of three at once, at least one is refused.

@@ -109,10 +109,8 @@ public sealed class MeteringTests
         await redis.InitializeAsync();
         var tenant = "spooled" + Guid.NewGuid().ToString("N")[..8];
         await using var host = await GatewayHost.StartAsync(redis.ConnectionString, extraArgs: Generous(tenant));
-        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
         var stream = tenant + "-cam";
-        await PlaybackFixture.IngestAsync(host.EmulatorClient(), stream, "h264.mkv");
-        await Task.Delay(1100);
+        var since = await PlaybackFixture.IngestPlayableAsync(host.EmulatorClient(), stream, "h264.mkv");
         var before = await QuotaTests.CreateSessionAsync(host, stream, since, tenant.ToUpperInvariant(), "metered-secret");
         var during = await QuotaTests.CreateSessionAsync(host, stream, since, tenant.ToUpperInvariant(), "metered-secret");
         long received = await DashClient.PlayAsync(u => u, new Uri(host.Gateway, before.PathAndQuery));
@@ -158,9 +156,7 @@ public sealed class MeteringTests
         long received;
         try
         {
-            var since = DateTimeOffset.UtcNow.AddSeconds(-1);
-            await PlaybackFixture.IngestAsync(host.EmulatorClient(), tenant + "-cam", "h264.mkv");
-            await Task.Delay(1100);
+            var since = await PlaybackFixture.IngestPlayableAsync(host.EmulatorClient(), tenant + "-cam", "h264.mkv");
             var url = await QuotaTests.CreateSessionAsync(host, tenant + "-cam", since, tenant.ToUpperInvariant(), "metered-secret");
             received = await DashClient.PlayAsync(u => u, new Uri(host.Gateway, url.PathAndQuery));
         }
@@ -182,9 +178,7 @@ public sealed class MeteringTests
         var work = Directory.CreateTempSubdirectory("kvsgw-crash-").FullName;
         await using var origin = await HostProcess.StartEmulatorAsync(Path.Combine(work, "emulator"));
         var stream = tenant + "-cam";
-        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
-        await PlaybackFixture.IngestAsync(origin.Client(), stream, "h264-aac.mkv");
-        await Task.Delay(1100);
+        var since = await PlaybackFixture.IngestPlayableAsync(origin.Client(), stream, "h264-aac.mkv");
         string[] gatewayArgs =
         [
             "--environment", "Testing", "--Redis:Configuration", redis.ConnectionString,
@@ -235,10 +229,8 @@ public sealed class MeteringTests
         await redis.InitializeAsync();
         var tenant = "viewed" + Guid.NewGuid().ToString("N")[..8];
         await using var host = await GatewayHost.StartAsync(redis.ConnectionString, extraArgs: [.. Generous(tenant), "--Metering:ViewerRecords", "true"]);
-        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
         var stream = tenant + "-cam";
-        await PlaybackFixture.IngestAsync(host.EmulatorClient(), stream, "h264-aac.mkv");
-        await Task.Delay(1100);
+        var since = await PlaybackFixture.IngestPlayableAsync(host.EmulatorClient(), stream, "h264-aac.mkv");
         var url = await QuotaTests.CreateSessionAsync(host, stream, since, tenant.ToUpperInvariant(), "metered-secret");
         await DashClient.PlayAsync(u => u, new Uri(host.Gateway, url.PathAndQuery));
         var billed = await SettledAsync(() => BilledAsync(redis.ConnectionString, tenant));
@@ -291,9 +283,7 @@ public sealed class MeteringTests
             .. Generous(tenant),
             "--OTEL_EXPORTER_OTLP_ENDPOINT", endpoint, "--OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf", "--OTEL_METRIC_EXPORT_INTERVAL", "500",
         ]);
-        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
-        await PlaybackFixture.IngestAsync(host.EmulatorClient(), tenant + "-cam", "h264.mkv");
-        await Task.Delay(1100);
+        var since = await PlaybackFixture.IngestPlayableAsync(host.EmulatorClient(), tenant + "-cam", "h264.mkv");
         await DashClient.PlayAsync(u => u, new Uri(host.Gateway, (await QuotaTests.CreateSessionAsync(host, tenant + "-cam", since, tenant.ToUpperInvariant(), "metered-secret")).PathAndQuery));
 
         var found = false;

@@ -45,9 +45,7 @@ public sealed class QuotaTests : IAsyncLifetime
         Assert.All(limited, l => Assert.Equal("1", l.RetryAfter));
 
         // A session's manifest rate (3 per second) counted over both replicas.
-        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
-        await PlaybackFixture.IngestAsync(first.EmulatorClient(), rated + "-cam", "h264.mkv");
-        await Task.Delay(1100);
+        var since = await PlaybackFixture.IngestPlayableAsync(first.EmulatorClient(), rated + "-cam", "h264.mkv");
         var url = await CreateSessionAsync(first, rated + "-cam", since, "AKIDRATEDTENANT", "rated-secret");
         var statuses = new ConcurrentBag<HttpStatusCode>();
         started = DateTimeOffset.UtcNow;
@@ -70,9 +68,7 @@ public sealed class QuotaTests : IAsyncLifetime
         var tenant = GatewayHost.TenantArgs(capped, "AKIDCAPPEDTENANT", "capped-secret", "MaxConcurrentSessions=2").ToArray();
         await using var first = await GatewayHost.StartAsync(_redis.ConnectionString, extraArgs: tenant);
         await using var second = await GatewayHost.StartReplicaAsync(_redis.ConnectionString, first, tenant);
-        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
-        await PlaybackFixture.IngestAsync(first.EmulatorClient(), capped + "-cam", "h264.mkv");
-        await Task.Delay(1100);
+        var since = await PlaybackFixture.IngestPlayableAsync(first.EmulatorClient(), capped + "-cam", "h264.mkv");
 
         var one = await CreateSessionAsync(first, capped + "-cam", since, "AKIDCAPPEDTENANT", "capped-secret");
         await CreateSessionAsync(second, capped + "-cam", since, "AKIDCAPPEDTENANT", "capped-secret");
@@ -123,9 +119,7 @@ public sealed class QuotaTests : IAsyncLifetime
         var budget = "budget" + Guid.NewGuid().ToString("N")[..8];
         var tenant = GatewayHost.TenantArgs(budget, "AKIDBUDGETTENANT", "budget-secret", "MonthlyOutgoingBytesBudget=2000").ToArray();
         await using var host = await GatewayHost.StartAsync(_redis.ConnectionString, extraArgs: tenant);
-        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
-        await PlaybackFixture.IngestAsync(host.EmulatorClient(), budget + "-cam", "h264.mkv");
-        await Task.Delay(1100);
+        var since = await PlaybackFixture.IngestPlayableAsync(host.EmulatorClient(), budget + "-cam", "h264.mkv");
         var url = await CreateSessionAsync(host, budget + "-cam", since, "AKIDBUDGETTENANT", "budget-secret");
         var fragment = "/dash/v1/getMP4MediaFragment.mp4" + url.Query + "&TrackNumber=1&SequenceNumber=1";
         using (var first = await host.Http.GetAsync(fragment))
@@ -165,9 +159,7 @@ public sealed class QuotaTests : IAsyncLifetime
         var tenant = GatewayHost.TenantArgs(suspended, "AKIDSUSPENDED", "suspended-secret").ToArray();
         await using var first = await GatewayHost.StartAsync(_redis.ConnectionString, extraArgs: tenant);
         await using var second = await GatewayHost.StartReplicaAsync(_redis.ConnectionString, first, tenant);
-        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
-        await PlaybackFixture.IngestAsync(first.EmulatorClient(), suspended + "-cam", "h264.mkv");
-        await Task.Delay(1100);
+        var since = await PlaybackFixture.IngestPlayableAsync(first.EmulatorClient(), suspended + "-cam", "h264.mkv");
         var url = await CreateSessionAsync(first, suspended + "-cam", since, "AKIDSUSPENDED", "suspended-secret");
         using (var warm = await second.Http.GetAsync(url.PathAndQuery))
         {

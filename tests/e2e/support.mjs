@@ -3,49 +3,24 @@
 // Debian's Chromium driven by playwright-core.
 import { spawn, execFile } from "node:child_process";
 import { createServer } from "node:http";
-import { createServer as createNetServer } from "node:net";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname, extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { chromium } from "playwright-core";
+import { dll, freePort } from "../sdk-js/support.mjs";
 
 export const here = dirname(fileURLToPath(import.meta.url));
 export const fixtures = join(here, "..", "fixtures");
-export const dll = process.env.KVSGW_HOST_DLL;
 export const redis = process.env.KVSGW_TEST_REDIS;
 export const artifacts = process.env.KVSGW_E2E_ARTIFACTS ?? join(here, "artifacts");
 export const demoKeys = { accessKeyId: "AKIDKVSGWDEMO", secretAccessKey: "kvsgw-demo-secret" };
 export const adminToken = "e2e-admin-token";
 const exec = promisify(execFile);
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** `dotnet KvsGateway.dll <args>` to completion; rejects on a non-zero exit. */
-export function run(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn("dotnet", [dll, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      code === 0 ? resolve(output) : reject(new Error(`${args[0]} exited ${code}: ${output}`));
-    });
-  });
-}
+// Free ports and the gateway binary's verbs come from the SDK suite's helpers.
+export { dll, freePort, run } from "../sdk-js/support.mjs";
 
 /** The gateway in Development, as the README's run command starts it, on free ports. */
 export async function startGateway() {

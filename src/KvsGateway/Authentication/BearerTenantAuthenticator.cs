@@ -28,6 +28,7 @@ public sealed partial class BearerTenantAuthenticator
     private readonly TimeProvider _time;
     private readonly ILogger<BearerTenantAuthenticator> _logger;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private (BearerTokenOptions Options, SecurityKey[] Keys)? _staticKeys;
 
     public BearerTenantAuthenticator(IOptionsMonitor<GatewayAuthenticationOptions> options, TenantDirectory tenants, JwksKeySource jwks, TimeProvider time, ILogger<BearerTenantAuthenticator> logger)
     {
@@ -69,11 +70,14 @@ public sealed partial class BearerTenantAuthenticator
 
     private async Task<TokenValidationResult> ValidateAsync(string token, BearerTokenOptions options, bool refetch, CancellationToken cancellationToken)
     {
-        var keys = new List<SecurityKey>();
-        foreach (var key in options.SigningKeys)
+        // The static keys are decoded once per configuration, not per call.
+        if (_staticKeys is not { } cached || !ReferenceEquals(cached.Options, options))
         {
-            keys.Add(new SymmetricSecurityKey(Convert.FromBase64String(key)));
+            cached = (options, [.. options.SigningKeys.Select(key => new SymmetricSecurityKey(Convert.FromBase64String(key)))]);
+            _staticKeys = cached;
         }
+
+        var keys = new List<SecurityKey>(cached.Keys);
 
         if (options.JwksUri is { } jwks)
         {

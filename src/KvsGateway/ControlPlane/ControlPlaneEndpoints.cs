@@ -53,7 +53,7 @@ public static class ControlPlaneEndpoints
             finally
             {
                 // Counted as KVS counts it: requests, successes and latency per stream (no bytes).
-                var stream = input?.StreamName ?? (input?.StreamARN?.Split('/') is [_, var name, ..] ? name : "-");
+                var stream = input?.StreamName ?? (input?.StreamARN is { } arn ? StreamIdentity.NameFromArn(arn) : "-");
                 meter.Record(tenant.Name, stream, sessionId ?? "-", PlaybackApi.GetDashStreamingSessionUrl, 0, sessionId is not null, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             }
         });

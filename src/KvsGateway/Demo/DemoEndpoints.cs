@@ -6,6 +6,7 @@ using KvsGateway.Kvs.Wire;
 using KvsGateway.Playback;
 using KvsGateway.Sessions;
 using KvsGateway.Tenancy;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -18,26 +19,18 @@ namespace KvsGateway.Demo;
 /// </summary>
 public static class DemoEndpoints
 {
-    public static IEndpointRouteBuilder MapDemo(this IEndpointRouteBuilder endpoints)
+    public static WebApplication UseDemo(this WebApplication app)
     {
+        ArgumentNullException.ThrowIfNull(app);
         var page = Path.Combine(AppContext.BaseDirectory, "demo");
-        endpoints.MapGet("/", () => Results.File(Path.Combine(page, "index.html"), "text/html; charset=utf-8"));
-        endpoints.MapGet("/demo/{file}", (string file) =>
-        {
-            var type = Path.GetExtension(file) switch
-            {
-                ".js" => "text/javascript; charset=utf-8",
-                ".css" => "text/css; charset=utf-8",
-                ".html" => "text/html; charset=utf-8",
-                ".txt" => "text/plain; charset=utf-8",
-                _ => null,
-            };
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(page), RequestPath = "/demo" });
+        app.MapGet("/", () => Results.File(Path.Combine(page, "index.html"), "text/html; charset=utf-8"));
+        MapApi(app);
+        return app;
+    }
 
-            // Only the page's own files, by plain name: no paths out of the folder.
-            var path = Path.Combine(page, file);
-            return type is null || file.Contains("..", StringComparison.Ordinal) || !File.Exists(path) ? Results.NotFound() : Results.File(path, type);
-        });
-
+    private static void MapApi(IEndpointRouteBuilder endpoints)
+    {
         var api = endpoints.MapGroup("/demo/api");
         api.MapGet("/streams", async (KvsClient origin, TenantDirectory tenants, IOptions<DemoOptions> demo, CancellationToken cancellationToken) =>
         {
@@ -97,8 +90,6 @@ public static class DemoEndpoints
 
             return TypedResults.Json(new DemoUsage(bytes, requests), DemoJsonContext.Default.DemoUsage);
         });
-
-        return endpoints;
     }
 
     private static Tenant DemoTenant(TenantDirectory tenants, DemoOptions demo) =>

@@ -197,7 +197,7 @@ public static class GatewayApplication
         app.MapAdmin();
         if (app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled)
         {
-            app.MapDemo();
+            app.UseDemo();
         }
 
         app.MapOpenApi("/admin/openapi/{documentName}.json");

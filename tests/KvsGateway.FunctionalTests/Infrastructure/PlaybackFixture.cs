@@ -44,6 +44,18 @@ public sealed class PlaybackFixture : IAsyncLifetime
         SourceClusters = (await FixtureMedia.ReadAsync(FixturePath("h264.mkv"))).Clusters;
     }
 
+    /// <summary>
+    /// Ingests a fixture and waits until its fragments are in the past; returns a start time from
+    /// before the ingest, for a session range that covers them all.
+    /// </summary>
+    public static async Task<DateTimeOffset> IngestPlayableAsync(KvsClient emulator, string stream, string fixture)
+    {
+        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await IngestAsync(emulator, stream, fixture);
+        await Task.Delay(1100);
+        return since;
+    }
+
     public static Task<IReadOnlyList<PutMediaAck>> IngestAsync(KvsClient emulator, string stream, string fixture) =>
         IngestAsyncWithRetention(emulator, stream, fixture, 24);
 

@@ -13,7 +13,7 @@ namespace KvsGateway.Benchmarks;
 /// The metering layer on the fragment path: writing a 256 KiB media fragment to the response in
 /// 16 KiB chunks into memory (one copy of the bytes, the floor of any forwarding), plain (baseline)
 /// and metered as the gateway meters it: through the counting body feature, then the delivery
-/// check on a real loopback connection (one SIOCOUTQ ioctl) and one usage record (in-memory add,
+/// check on a real loopback connection (one TCP_INFO getsockopt) and one usage record (in-memory add,
 /// journal append to a real file, the OpenTelemetry instruments with a live meter provider).
 /// </summary>
 [MemoryDiagnoser]
@@ -46,7 +46,9 @@ public class MeteringBenchmarks
         _client = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
         _client.Connect((System.Net.IPEndPoint)_listener.LocalEndpoint);
         _server = _listener.AcceptSocket();
-        _tracker = new DeliveryTracker(UnsentBytesProbe.Create(_server) ?? throw new PlatformNotSupportedException("The delivery probe needs Linux."));
+        _tracker = new DeliveryTracker(
+            AcknowledgedBytesProbe.Create(_server) ?? throw new PlatformNotSupportedException("The delivery probe needs Linux."),
+            new TransportOutputCounter(System.IO.Pipelines.PipeWriter.Create(Stream.Null)));
     }
 
     [GlobalCleanup]
@@ -76,6 +78,7 @@ public class MeteringBenchmarks
     public async Task Metered()
     {
         var context = NewContext();
+        context.Features.Set(_tracker);
         var counter = CountingResponseBodyFeature.Install(context);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         for (var i = 0; i < 16; i++)
@@ -85,7 +88,7 @@ public class MeteringBenchmarks
 
         var latency = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         var stream = "cam-" + (_requests++ % 8);
-        _tracker.Complete(counter.BytesWritten, aborted: false, delivered =>
+        _tracker.Complete(counter, aborted: false, delivered =>
             _meter.Record("tenant-a", stream, "0123456789abcdef0123456789abcdef", PlaybackApi.GetMp4MediaFragment, delivered, true, latency));
 
         // Drained as the flusher would, so the table and the journal segment stay one interval's size.

@@ -147,6 +147,39 @@ public sealed class MeteringTests
     }
 
     [Fact]
+    public async Task A_viewer_stalled_on_a_fragment_larger_than_every_buffer_then_gone_is_billed_what_its_machine_received()
+    {
+        await using var redis = new RedisServer();
+        await redis.InitializeAsync();
+        var tenant = "stalled" + Guid.NewGuid().ToString("N")[..8];
+        await using var host = await GatewayHost.StartAsync(redis.ConnectionString, extraArgs: Generous(tenant));
+
+        // Two 2-s fragments of about 3 MB: far more than the kernel's socket buffers and Kestrel's
+        // output pipe hold, so when the viewer stops reading, part of what the gateway has written sits
+        // in its own process and part in the kernel, and none of that has reached the viewer.
+        var work = Directory.CreateTempSubdirectory("kvsgw-large-").FullName;
+        var fixture = Path.Combine(work, "large.mkv");
+        var made = await ExternalTool.RunAsync("ffmpeg", [
+            "-nostdin", "-y", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25,noise=alls=60:allf=t", "-t", "4",
+            "-c:v", "libx264", "-profile:v", "baseline", "-pix_fmt", "yuv420p", "-preset", "ultrafast", "-g", "50", "-keyint_min", "50",
+            "-sc_threshold", "0", "-bf", "0", "-b:v", "12M", "-threads", "1",
+            "-f", "matroska", "-write_crc32", "0", "-cluster_time_limit", "10000", "-cluster_size_limit", "50000000", fixture]);
+        Assert.True(made.ExitCode == 0, made.Error);
+        Assert.True(new FileInfo(fixture).Length > 4_000_000, "the fixture's fragments outgrow every buffer");
+
+        var stream = tenant + "-cam";
+        var since = await PlaybackFixture.IngestPlayableAsync(host.EmulatorClient(), stream, fixture);
+        var url = new Uri(host.Gateway, (await QuotaTests.CreateSessionAsync(host, stream, since, tenant.ToUpperInvariant(), "metered-secret")).PathAndQuery);
+        using var http = new HttpClient();
+        var manifest = await http.GetByteArrayAsync(url);
+        var fragment = DashClient.SegmentUrls(url, System.Text.Encoding.UTF8.GetString(manifest)).First(u => u.AbsolutePath.EndsWith("getMP4MediaFragment.mp4", StringComparison.Ordinal));
+        var received = manifest.LongLength + await DashClient.AbortAfterAsync(fragment, 100 * 1024);
+
+        Assert.Equal(received, (await SettledAsync(() => BilledAsync(redis.ConnectionString, tenant)))[stream]);
+        Directory.Delete(work, recursive: true);
+    }
+
+    [Fact]
     public async Task A_graceful_stop_writes_everything_counted_before_it_ends()
     {
         await using var redis = new RedisServer();

@@ -15,7 +15,6 @@ using KvsGateway.Quotas;
 using KvsGateway.Sessions;
 using KvsGateway.Tenancy;
 using KvsGateway.Tokens;
-using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -34,23 +33,8 @@ public static class GatewayApplication
         {
             kestrel.AddServerHeader = false;
 
-            // A write completes once the bytes are in the kernel's socket buffer, not in Kestrel's: the
-            // meter then counts only bytes the kernel delivers even if this process is killed.
-            kestrel.Limits.MaxResponseBufferSize = 0;
-
             // Each connection tracks what its viewer acknowledged, so playback is billed as delivered.
-            kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => async connection =>
-            {
-                using var tracker = UnsentBytesProbe.Create(connection.Features.Get<IConnectionSocketFeature>()?.Socket) is { } probe
-                    ? new DeliveryTracker(probe)
-                    : null;
-                if (tracker is not null)
-                {
-                    connection.Features.Set(tracker);
-                }
-
-                await next(connection).ConfigureAwait(false);
-            }));
+            kestrel.ConfigureEndpointDefaults(listen => listen.UseDeliveryTracking());
         });
 
         // Tenants may live in their own file beside the other configuration; it is reloaded on change.

@@ -5,7 +5,11 @@ namespace KvsGateway.Metering;
 
 /// <summary>
 /// Wraps the response body and counts the bytes handed to the server, including those of a
-/// response the client aborted part-way. YARP and our own writers both go through it.
+/// response the client aborted part-way. YARP and our own writers both go through it. On a tracked
+/// connection it also follows each write down to the transport: a write whose bytes reached it moves
+/// the connection's position, which places the body in the connection's byte stream; a write that
+/// moved nothing was dropped by a connection that had already died (Kestrel completes such writes
+/// as if they had succeeded).
 /// </summary>
 public sealed class CountingResponseBodyFeature : IHttpResponseBodyFeature
 {
@@ -13,13 +17,23 @@ public sealed class CountingResponseBodyFeature : IHttpResponseBodyFeature
     private readonly CountingStream _stream;
     private PipeWriter? _writer;
 
-    private CountingResponseBodyFeature(IHttpResponseBodyFeature inner)
+    private CountingResponseBodyFeature(IHttpResponseBodyFeature inner, DeliveryTracker? tracker)
     {
         _inner = inner;
-        _stream = new CountingStream(inner.Stream);
+        _stream = new CountingStream(inner.Stream, tracker);
     }
 
+    /// <summary>Body bytes of every completed write.</summary>
     public long BytesWritten => _stream.BytesWritten;
+
+    /// <summary>On a tracked connection: body bytes of the writes that reached the transport.</summary>
+    public long BytesHanded => _stream.BytesHanded;
+
+    /// <summary>On a tracked connection: the connection's position just after the last write that reached the transport.</summary>
+    public long EndPosition => _stream.EndPosition;
+
+    /// <summary>On a tracked connection: some write was dropped because the connection had died.</summary>
+    public bool Dropped => _stream.Dropped;
 
     public Stream Stream => _stream;
 
@@ -30,7 +44,7 @@ public sealed class CountingResponseBodyFeature : IHttpResponseBodyFeature
     {
         ArgumentNullException.ThrowIfNull(context);
         var inner = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
-        var feature = new CountingResponseBodyFeature(inner);
+        var feature = new CountingResponseBodyFeature(inner, context.Features.Get<DeliveryTracker>());
         context.Features.Set<IHttpResponseBodyFeature>(feature);
         return feature;
     }
@@ -57,14 +71,25 @@ public sealed class CountingResponseBodyFeature : IHttpResponseBodyFeature
     private sealed class CountingStream : Stream
     {
         private readonly Stream _inner;
+        private readonly DeliveryTracker? _tracker;
         private long _bytes;
+        private long _handed;
+        private long _end;
+        private int _dropped;
 
-        public CountingStream(Stream inner)
+        public CountingStream(Stream inner, DeliveryTracker? tracker)
         {
             _inner = inner;
+            _tracker = tracker;
         }
 
         public long BytesWritten => Interlocked.Read(ref _bytes);
+
+        public long BytesHanded => Interlocked.Read(ref _handed);
+
+        public long EndPosition => Interlocked.Read(ref _end);
+
+        public bool Dropped => Volatile.Read(ref _dropped) != 0;
 
         public override bool CanRead => false;
 
@@ -92,14 +117,38 @@ public sealed class CountingResponseBodyFeature : IHttpResponseBodyFeature
 
         public override void Write(byte[] buffer, int offset, int count)
         {
+            var before = _tracker?.Position ?? 0;
             _inner.Write(buffer, offset, count);
-            Interlocked.Add(ref _bytes, count);
+            Counted(count, before);
         }
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            var before = _tracker?.Position ?? 0;
             await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-            Interlocked.Add(ref _bytes, buffer.Length);
+            Counted(buffer.Length, before);
+        }
+
+        private void Counted(int count, long before)
+        {
+            Interlocked.Add(ref _bytes, count);
+            if (_tracker is null || count == 0)
+            {
+                return;
+            }
+
+            // Writes are sequential and a completed write has handed its bytes on (with the headers
+            // before the first), so the position now is where the body counted so far ends.
+            var after = _tracker.Position;
+            if (after > before)
+            {
+                Interlocked.Add(ref _handed, count);
+                Interlocked.Exchange(ref _end, after);
+            }
+            else
+            {
+                Volatile.Write(ref _dropped, 1);
+            }
         }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>

@@ -1,34 +1,46 @@
 namespace KvsGateway.Metering;
 
 /// <summary>
-/// Bills each HTTP/1.1 response of one connection for the bytes the viewer's machine acknowledged.
-/// A response whose bytes are all acknowledged when it ends is recorded at once. One that ends
-/// with bytes still unacknowledged is held until the connection's next request (the viewer read
-/// all of it) or the connection's end (then what stayed unacknowledged was never delivered). A
-/// response cut by the viewer is recorded at once, less what its machine never acknowledged. A held
-/// response is also looked at again shortly (10 ms, doubling up to 1 s), so an idle keep-alive
-/// connection does not hold its last response's record until it closes.
+/// Bills each HTTP/1.1 response of one connection for the body bytes the viewer's machine
+/// acknowledged. The connection's byte stream is numbered by what Kestrel handed its transport;
+/// a response's body ends at the position recorded after its last write that reached the transport,
+/// and whatever of it lies beyond the kernel's acknowledged total has not arrived, wherever it still
+/// is (the transport's buffer, the kernel, or nowhere once this process dies). Writes dropped by a
+/// dead connection are not billed at all. A response whose body is acknowledged when
+/// it ends is recorded at once. One that ends with body bytes unacknowledged is held until the
+/// connection's next request (the viewer read all of it) or the connection's end (then what stayed
+/// unacknowledged was never delivered). A response cut by the viewer is recorded at once, less what its
+/// machine never acknowledged. A held response is also looked at again shortly (10 ms, doubling up
+/// to 1 s), so an idle keep-alive connection does not hold its last response's record until it closes.
 /// </summary>
 public sealed class DeliveryTracker : IDisposable
 {
-    private readonly UnsentBytesProbe _probe;
+    private readonly AcknowledgedBytesProbe _probe;
+    private readonly TransportOutputCounter _output;
     private readonly Lock _gate = new();
-    private (long Generation, long Written, Action<long> Record)? _pending;
+    private (long Generation, long Written, long End, Action<long> Record)? _pending;
     private long _generation;
 
-    public DeliveryTracker(UnsentBytesProbe probe)
+    public DeliveryTracker(AcknowledgedBytesProbe probe, TransportOutputCounter output)
     {
         _probe = probe;
+        _output = output;
     }
 
-    /// <summary>A response ended; <paramref name="record"/> receives its delivered bytes, now or when known.</summary>
-    public void Complete(long written, bool aborted, Action<long> record)
+    /// <summary>The connection's position: bytes handed to its transport so far.</summary>
+    public long Position => _output.BytesHanded;
+
+    /// <summary>A response ended; <paramref name="record"/> receives its delivered body bytes, now or when known.</summary>
+    public void Complete(CountingResponseBodyFeature body, bool aborted, Action<long> record)
     {
+        ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(record);
-        var unacknowledged = _probe.Read() ?? 0;
+        var written = body.BytesHanded;
+        var end = body.EndPosition;
+        var unacknowledged = Unacknowledged(written, end);
         if (aborted || unacknowledged == 0)
         {
-            record(Math.Max(0, written - unacknowledged));
+            record(written - unacknowledged);
             return;
         }
 
@@ -36,7 +48,7 @@ public sealed class DeliveryTracker : IDisposable
         lock (_gate)
         {
             generation = ++_generation;
-            _pending = (generation, written, record);
+            _pending = (generation, written, end, record);
         }
 
         _ = WatchAsync(generation);
@@ -48,9 +60,15 @@ public sealed class DeliveryTracker : IDisposable
     /// </summary>
     public void Settle(bool connectionEnded) => Settle(connectionEnded, generation: null);
 
+    public void Dispose()
+    {
+        Settle(connectionEnded: true);
+        _probe.Dispose();
+    }
+
     private void Settle(bool connectionEnded, long? generation)
     {
-        (long Generation, long Written, Action<long> Record)? pending;
+        (long Generation, long Written, long End, Action<long> Record)? pending;
         lock (_gate)
         {
             pending = _pending;
@@ -64,8 +82,7 @@ public sealed class DeliveryTracker : IDisposable
 
         if (pending is { } held)
         {
-            var unacknowledged = connectionEnded ? _probe.Read() ?? 0 : 0;
-            held.Record(Math.Max(0, held.Written - unacknowledged));
+            held.Record(held.Written - (connectionEnded ? Unacknowledged(held.Written, held.End) : 0));
         }
     }
 
@@ -75,15 +92,18 @@ public sealed class DeliveryTracker : IDisposable
         while (true)
         {
             await Task.Delay(wait).ConfigureAwait(false);
+            long written, end;
             lock (_gate)
             {
                 if (_pending is not { } pending || pending.Generation != generation)
                 {
                     return;
                 }
+
+                (written, end) = (pending.Written, pending.End);
             }
 
-            if (_probe.Read() is 0 or null)
+            if (Unacknowledged(written, end) == 0)
             {
                 Settle(connectionEnded: false, generation);
                 return;
@@ -93,9 +113,7 @@ public sealed class DeliveryTracker : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        Settle(connectionEnded: true);
-        _probe.Dispose();
-    }
+    /// <summary>Body bytes ending at <paramref name="end"/> not yet acknowledged (none when the kernel cannot say).</summary>
+    private long Unacknowledged(long written, long end) =>
+        _probe.Read() is { } acknowledged ? Math.Clamp(end - acknowledged, 0, written) : 0;
 }

@@ -51,7 +51,10 @@ public static class PlaybackEndpoints
         {
             if (session is not null)
             {
-                var success = context.Response.StatusCode < 400 && !context.RequestAborted.IsCancellationRequested;
+                // A viewer that hung up may leave Kestrel completing writes into a dead connection without
+                // raising RequestAborted: the counter sees those writes go nowhere.
+                var aborted = context.RequestAborted.IsCancellationRequested || counter.Dropped;
+                var success = context.Response.StatusCode < 400 && !aborted;
                 var latency = System.Diagnostics.Stopwatch.GetElapsedTime(started);
                 var resolved = session;
                 var viewer = context.Response.StatusCode < 400 ? viewers?.Prepare(context, session) : null;
@@ -63,11 +66,11 @@ public static class PlaybackEndpoints
                     viewer?.Invoke(delivered);
                 }
 
-                // HTTP/1.1 serves one response at a time per connection, so the connection's
-                // unacknowledged bytes are this response's; elsewhere bill what was written.
+                // HTTP/1.1 serves one response at a time per connection, so the connection's byte
+                // stream places this body exactly; over HTTP/2 streams share it: bill what was written.
                 if (context.Request.Protocol == "HTTP/1.1" && context.Features.Get<DeliveryTracker>() is { } tracker)
                 {
-                    tracker.Complete(counter.BytesWritten, context.RequestAborted.IsCancellationRequested, Record);
+                    tracker.Complete(counter, aborted, Record);
                 }
                 else
                 {

@@ -147,7 +147,7 @@ public sealed class MeteringTests
     }
 
     [Fact]
-    public async Task A_viewer_stalled_on_a_fragment_larger_than_every_buffer_then_gone_is_billed_what_its_machine_received()
+    public async Task A_viewer_stalled_on_a_fragment_larger_than_every_buffer_then_gone_is_billed_what_its_machine_received_and_HEAD_no_body()
     {
         await using var redis = new RedisServer();
         await redis.InitializeAsync();
@@ -175,7 +175,22 @@ public sealed class MeteringTests
         var fragment = DashClient.SegmentUrls(url, System.Text.Encoding.UTF8.GetString(manifest)).First(u => u.AbsolutePath.EndsWith("getMP4MediaFragment.mp4", StringComparison.Ordinal));
         var received = manifest.LongLength + await DashClient.AbortAfterAsync(fragment, 100 * 1024);
 
+        // HEAD answers carry no body, whatever the handler wrote, and are no aborts.
+        foreach (var target in new[] { url, fragment })
+        {
+            using var head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, target));
+            Assert.Equal(System.Net.HttpStatusCode.OK, head.StatusCode);
+        }
+
         Assert.Equal(received, (await SettledAsync(() => BilledAsync(redis.ConnectionString, tenant)))[stream]);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var now = DateTimeOffset.UtcNow;
+        var hour = (await connection.GetDatabase().HashGetAllAsync(RedisKeys.TenantHourUsage(tenant, now)))
+            .Concat(await connection.GetDatabase().HashGetAllAsync(RedisKeys.TenantHourUsage(tenant, now.AddHours(-1))))
+            .GroupBy(e => e.Name.ToString()).ToDictionary(g => g.Key, g => g.Sum(e => (long)e.Value));
+        Assert.Equal(2, hour[$"{stream}|GetMP4MediaFragment|Requests"]);
+        Assert.Equal(1, hour[$"{stream}|GetMP4MediaFragment|Success"]);
+        Assert.Equal(2, hour[$"{stream}|GetDASHManifest|Success"]);
         Directory.Delete(work, recursive: true);
     }
 

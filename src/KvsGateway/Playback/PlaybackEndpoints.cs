@@ -52,8 +52,10 @@ public static class PlaybackEndpoints
             if (session is not null)
             {
                 // A viewer that hung up may leave Kestrel completing writes into a dead connection without
-                // raising RequestAborted: the counter sees those writes go nowhere.
-                var aborted = context.RequestAborted.IsCancellationRequested || counter.Dropped;
+                // raising RequestAborted: the counter sees those writes go nowhere. (Kestrel drops every
+                // body write of a HEAD response; that is no abort.)
+                var head = HttpMethods.IsHead(context.Request.Method);
+                var aborted = context.RequestAborted.IsCancellationRequested || (counter.Dropped && !head);
                 var success = context.Response.StatusCode < 400 && !aborted;
                 var latency = System.Diagnostics.Stopwatch.GetElapsedTime(started);
                 var resolved = session;
@@ -68,7 +70,11 @@ public static class PlaybackEndpoints
 
                 // HTTP/1.1 serves one response at a time per connection, so the connection's byte
                 // stream places this body exactly; over HTTP/2 streams share it: bill what was written.
-                if (context.Request.Protocol == "HTTP/1.1" && context.Features.Get<DeliveryTracker>() is { } tracker)
+                if (head)
+                {
+                    Record(0);
+                }
+                else if (context.Request.Protocol == "HTTP/1.1" && context.Features.Get<DeliveryTracker>() is { } tracker)
                 {
                     tracker.Complete(counter, aborted, Record);
                 }

@@ -4,10 +4,13 @@ const params = new URLSearchParams(location.search);
 const video = document.getElementById("video");
 const url = params.get("url");
 const clock = params.get("time");
-window.report = { player: params.get("player"), errors: [], ended: false };
+window.report = { player: params.get("player"), errors: [], ended: false, seeks: [], waits: [] };
 window.frames = () => video.getVideoPlaybackQuality().totalVideoFrames;
 window.position = () => video.currentTime;
 video.addEventListener("ended", () => { window.report.ended = true; });
+// Seeks and waits make Chromium decode some frames again; a failure report shows where they happened.
+video.addEventListener("seeking", () => window.report.seeks.push(video.currentTime));
+video.addEventListener("waiting", () => window.report.waits.push(video.currentTime));
 video.addEventListener("error", () => window.report.errors.push(`video element: ${video.error?.message ?? video.error?.code}`));
 
 async function start() {
@@ -20,7 +23,9 @@ async function start() {
     shaka.polyfill.installAll();
     const player = new shaka.Player();
     await player.attach(video);
-    player.configure({ manifest: { dash: { clockSyncUri: clock } }, streaming: { retryParameters: { maxAttempts: 2 } } });
+    // Frames are counted as the decoder's total, so the stall detector's nudge (a small seek forward
+    // when playback waits on a slow machine, which makes Chromium decode a few frames again) is off.
+    player.configure({ manifest: { dash: { clockSyncUri: clock } }, streaming: { retryParameters: { maxAttempts: 2 }, stallEnabled: false } });
     player.addEventListener("error", (e) => window.report.errors.push(`shaka: ${e.detail?.code} ${e.detail?.message ?? ""}`));
     await player.load(url);
     await video.play().catch((e) => window.report.errors.push(`play(): ${e.message}`));

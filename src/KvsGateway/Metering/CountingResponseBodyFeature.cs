@@ -9,7 +9,8 @@ namespace KvsGateway.Metering;
 /// connection it also follows each write down to the transport: a write whose bytes reached it moves
 /// the connection's position, which places the body in the connection's byte stream; a write that
 /// moved nothing was dropped by a connection that had already died (Kestrel completes such writes
-/// as if they had succeeded).
+/// as if they had succeeded). The request is then aborted, so the forwarder stops reading the rest
+/// of the fragment from the origin for nobody.
 /// </summary>
 public sealed class CountingResponseBodyFeature : IHttpResponseBodyFeature
 {
@@ -17,10 +18,10 @@ public sealed class CountingResponseBodyFeature : IHttpResponseBodyFeature
     private readonly CountingStream _stream;
     private PipeWriter? _writer;
 
-    private CountingResponseBodyFeature(IHttpResponseBodyFeature inner, DeliveryTracker? tracker)
+    private CountingResponseBodyFeature(IHttpResponseBodyFeature inner, DeliveryTracker? tracker, Action? abort)
     {
         _inner = inner;
-        _stream = new CountingStream(inner.Stream, tracker);
+        _stream = new CountingStream(inner.Stream, tracker, abort);
     }
 
     /// <summary>Body bytes of every completed write.</summary>
@@ -44,7 +45,10 @@ public sealed class CountingResponseBodyFeature : IHttpResponseBodyFeature
     {
         ArgumentNullException.ThrowIfNull(context);
         var inner = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
-        var feature = new CountingResponseBodyFeature(inner, context.Features.Get<DeliveryTracker>());
+        var feature = new CountingResponseBodyFeature(
+            inner,
+            context.Features.Get<DeliveryTracker>(),
+            HttpMethods.IsHead(context.Request.Method) ? null : context.Abort); // Kestrel drops a HEAD answer's body by design.
         context.Features.Set<IHttpResponseBodyFeature>(feature);
         return feature;
     }
@@ -72,15 +76,17 @@ public sealed class CountingResponseBodyFeature : IHttpResponseBodyFeature
     {
         private readonly Stream _inner;
         private readonly DeliveryTracker? _tracker;
+        private readonly Action? _abort;
         private long _bytes;
         private long _handed;
         private long _end;
         private int _dropped;
 
-        public CountingStream(Stream inner, DeliveryTracker? tracker)
+        public CountingStream(Stream inner, DeliveryTracker? tracker, Action? abort)
         {
             _inner = inner;
             _tracker = tracker;
+            _abort = abort;
         }
 
         public long BytesWritten => Interlocked.Read(ref _bytes);
@@ -147,7 +153,10 @@ public sealed class CountingResponseBodyFeature : IHttpResponseBodyFeature
             }
             else
             {
-                Volatile.Write(ref _dropped, 1);
+                if (Interlocked.Exchange(ref _dropped, 1) == 0)
+                {
+                    _abort?.Invoke();
+                }
             }
         }
 

@@ -151,12 +151,9 @@ public sealed class CountingResponseBodyFeature : IHttpResponseBodyFeature
                 Interlocked.Add(ref _handed, count);
                 Interlocked.Exchange(ref _end, after);
             }
-            else
+            else if (Interlocked.Exchange(ref _dropped, 1) == 0)
             {
-                if (Interlocked.Exchange(ref _dropped, 1) == 0)
-                {
-                    _abort?.Invoke();
-                }
+                _abort?.Invoke();
             }
         }
 

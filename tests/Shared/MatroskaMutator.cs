@@ -8,7 +8,8 @@ internal static class MatroskaMutator
 {
     public static byte[] Mutate(byte[] source, int seed, int index)
     {
-        var random = new Random(HashCode.Combine(seed, index));
+        // Not HashCode.Combine: it is randomised per process, and a failing input must be found again.
+        var random = new Random(unchecked((seed * 1_000_003) + index));
         var data = (byte[])source.Clone();
         switch (index % 5)
         {

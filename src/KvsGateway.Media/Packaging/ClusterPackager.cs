@@ -122,7 +122,14 @@ public static class ClusterPackager
                 throw new MatroskaFormatException($"A frame duration of {duration} ticks is out of range.");
             }
 
-            samples[i] = new Mp4Sample((uint)frames[i].Size, (uint)duration, checked((int)(pts[i] - dts[i])), frames[i].IsKeyFrame);
+            // trun holds a signed 32-bit composition offset; damaged timecodes can ask for more.
+            var offset = pts[i] - dts[i];
+            if (offset is < int.MinValue or > int.MaxValue)
+            {
+                throw new MatroskaFormatException($"A frame's composition offset of {offset} ticks is out of range.");
+            }
+
+            samples[i] = new Mp4Sample((uint)frames[i].Size, (uint)duration, (int)offset, frames[i].IsKeyFrame);
             total += duration;
         }
 

@@ -86,4 +86,13 @@ public sealed class FragmentedMp4WriterTests
         Assert.Equal(33u, ClusterPackager.BuildSamples(withDefault, 33_000_000, 1_000_000, 1000, out _)[1].Duration);
         Assert.Equal(40u, ClusterPackager.BuildSamples(withDefault, null, 1_000_000, 1000, out _)[1].Duration);
     }
+
+    [Fact]
+    public void A_composition_offset_beyond_32_bits_is_a_format_error_not_an_overflow()
+    {
+        // Each duration fits a trun's 32 bits, but the first frame is presented 3e9 ticks after its decode time.
+        FrameInfo[] frames = [new(3_000_000_000, true, null, 1), new(0, false, null, 1), new(1_500_000_000, false, null, 1)];
+        var error = Assert.Throws<KvsGateway.Media.Matroska.MatroskaFormatException>(() => ClusterPackager.BuildSamples(frames, null, 1_000_000, 1000, out _));
+        Assert.Contains("composition offset", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -16,13 +16,7 @@ video.addEventListener("error", () => window.report.errors.push(`video element: 
 async function start() {
   if (window.report.player === "dash") {
     const player = dashjs.MediaPlayer().create();
-    // Our streams have no gaps; a gap jump means a late append on a slow machine, and one at the
-    // end of the stream has been seen to leave dash.js stuck short of "ended". Waiting is what a
-    // gap-free stream needs, and the frame count stays exact.
-    player.updateSettings({ streaming: {
-      utcSynchronization: { defaultTimingSource: { scheme: "urn:mpeg:dash:utc:http-iso:2014", value: clock } },
-      gaps: { jumpGaps: false, jumpLargeGaps: false },
-    } });
+    player.updateSettings({ streaming: { utcSynchronization: { defaultTimingSource: { scheme: "urn:mpeg:dash:utc:http-iso:2014", value: clock } } } });
     player.on(dashjs.MediaPlayer.events.ERROR, (e) => window.report.errors.push(`dash.js: ${e.error?.code} ${e.error?.message ?? ""}`));
     player.initialize(video, url, true);
   } else {

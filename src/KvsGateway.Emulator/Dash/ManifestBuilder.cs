@@ -52,8 +52,9 @@ public static class ManifestBuilder
             });
         }
 
-        var first = session.Formats[0];
-        var windowDuration = Ticks(window.Sum(f => (long)f.Durations[0]), first.Timescale);
+        // The presentation lasts as long as its longest track: players end playback at its end, and
+        // an AAC track's last frame can run past the video's last frame (64 ms frames at 16 kHz).
+        var windowDuration = session.Formats.Select((format, t) => Ticks(window.Sum(f => (long)f.Durations[t]), format.Timescale)).Max();
         if (!isDynamic)
         {
             return new MpdDocument

@@ -72,6 +72,19 @@ public sealed class DashSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_on_demand_presentation_lasts_as_long_as_its_longest_track()
+    {
+        // Video ends at 6 s; the AAC track's 1024-sample frames at 16 kHz end at 6.016 s. A shorter
+        // presentation made dash.js declare the end (and pause) before the video element could.
+        _clusters.Clear();
+        _clusters.AddRange((await FixtureMedia.ReadAsync(Fixtures.PathOf("h264-aac.mkv"))).Clusters);
+        var fragments = await IngestAsync(3);
+        var mpd = ManifestBuilder.Build(await CreateAsync("ON_DEMAND", T0, fragments[^1].ServerTimestamp), _time.GetUtcNow());
+        Assert.Equal([540_000UL, 96_256UL], mpd.AdaptationSets.Select(set => (ulong)set.Segments.Sum(s => (long)s.Duration)));
+        Assert.Equal(TimeSpan.FromMilliseconds(6016), mpd.MediaPresentationDuration);
+    }
+
+    [Fact]
     public async Task Live_lists_the_newest_fragments_and_keeps_their_numbers_as_the_window_moves()
     {
         await IngestAsync(3);

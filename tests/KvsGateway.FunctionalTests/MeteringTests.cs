@@ -227,27 +227,9 @@ public sealed class MeteringTests
         await using var origin = await HostProcess.StartEmulatorAsync(Path.Combine(work, "emulator"));
         var stream = tenant + "-cam";
         var since = await PlaybackFixture.IngestPlayableAsync(origin.Client(), stream, "h264-aac.mkv");
-        string[] gatewayArgs =
-        [
-            "--environment", "Testing", "--Redis:Configuration", redis.ConnectionString,
-            "--Origin:Mode", "Remote", "--Origin:Endpoint", origin.Endpoint.ToString(),
-            "--Metering:Path", Path.Combine(work, "metering"), "--Demo:Enabled", "false",
-            "--Tokens:ActiveKeyId", "k1", "--Tokens:Keys:k1", GatewayHost.NewTokenKey(), "--Logging:LogLevel:Default", "Warning",
-            .. Generous(tenant),
-        ];
-
+        string[] gatewayArgs = [.. GatewayProcessArgs(redis.ConnectionString, origin.Endpoint, work, tenant)];
         var gateway = await HostProcess.StartGatewayAsync(gatewayArgs);
-        var client = new KvsGateway.Kvs.Client.KvsClient(new HttpClient(), new KvsGateway.Kvs.Client.KvsClientOptions { ControlEndpoint = gateway.Endpoint, Credentials = new KvsGateway.Kvs.Signing.AwsCredentials(tenant.ToUpperInvariant(), "metered-secret") }, TimeProvider.System);
-        var sessions = new List<Uri>();
-        for (var i = 0; i < 6; i++)
-        {
-            sessions.Add(new Uri((await client.GetDashStreamingSessionUrlAsync(new KvsGateway.Kvs.Wire.GetDashStreamingSessionUrlInput
-            {
-                StreamName = stream,
-                PlaybackMode = "ON_DEMAND",
-                DashFragmentSelector = new KvsGateway.Kvs.Wire.FragmentSelector { TimestampRange = new KvsGateway.Kvs.Wire.TimestampRange { StartTimestamp = since, EndTimestamp = DateTimeOffset.UtcNow } },
-            })).DashStreamingSessionUrl!));
-        }
+        var sessions = await OnDemandSessionsAsync(gateway.Endpoint, tenant, stream, since, 6);
 
         // Viewers replay their sessions until the gateway dies under them.
         var viewers = sessions.Select(session => Task.Run(() => ViewUntilKilledAsync(session))).ToList();
@@ -325,14 +307,19 @@ public sealed class MeteringTests
         await collector.StartAsync();
         var endpoint = collector.Urls.First();
 
+        // A process of its own, as in production: OpenTelemetry listens process-wide, and in the test
+        // process other classes' gateways publish instruments of the same names at the same time.
         var tenant = "otlp" + Guid.NewGuid().ToString("N")[..8];
-        await using var host = await GatewayHost.StartAsync(redis.ConnectionString, extraArgs:
-        [
-            .. Generous(tenant),
+        var work = Directory.CreateTempSubdirectory("kvsgw-otlp-").FullName;
+        await using var origin = await HostProcess.StartEmulatorAsync(Path.Combine(work, "emulator"));
+        var stream = tenant + "-cam";
+        var since = await PlaybackFixture.IngestPlayableAsync(origin.Client(), stream, "h264.mkv");
+        await using var gateway = await HostProcess.StartGatewayAsync([
+            .. GatewayProcessArgs(redis.ConnectionString, origin.Endpoint, work, tenant),
             "--OTEL_EXPORTER_OTLP_ENDPOINT", endpoint, "--OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf", "--OTEL_METRIC_EXPORT_INTERVAL", "500",
         ]);
-        var since = await PlaybackFixture.IngestPlayableAsync(host.EmulatorClient(), tenant + "-cam", "h264.mkv");
-        await DashClient.PlayAsync(u => u, new Uri(host.Gateway, (await QuotaTests.CreateSessionAsync(host, tenant + "-cam", since, tenant.ToUpperInvariant(), "metered-secret")).PathAndQuery));
+        var session = (await OnDemandSessionsAsync(gateway.Endpoint, tenant, stream, since, 1))[0];
+        await DashClient.PlayAsync(u => u, session);
 
         var found = false;
         for (var attempt = 0; attempt < 50 && !found; attempt++)
@@ -346,9 +333,38 @@ public sealed class MeteringTests
         }
 
         Assert.True(found, $"{received.Count} OTLP exports, none with the fragment bytes of {tenant}");
+        Directory.Delete(work, recursive: true);
     }
 
     /// <summary>A tenant whose limits stay out of the way of load, with its key id its upper-cased name.</summary>
+    /// <summary>A gateway process in front of <paramref name="origin"/>, with its metering folder under <paramref name="work"/>.</summary>
+    private static IEnumerable<string> GatewayProcessArgs(string redis, Uri origin, string work, string tenant) =>
+    [
+        "--environment", "Testing", "--Redis:Configuration", redis,
+        "--Origin:Mode", "Remote", "--Origin:Endpoint", origin.ToString(),
+        "--Metering:Path", Path.Combine(work, "metering"), "--Demo:Enabled", "false",
+        "--Tokens:ActiveKeyId", "k1", "--Tokens:Keys:k1", GatewayHost.NewTokenKey(), "--Logging:LogLevel:Default", "Warning",
+        .. Generous(tenant),
+    ];
+
+    /// <summary><paramref name="count"/> ON_DEMAND sessions of the stream, asked of a gateway process with the tenant's keys.</summary>
+    private static async Task<List<Uri>> OnDemandSessionsAsync(Uri gateway, string tenant, string stream, DateTimeOffset since, int count)
+    {
+        var client = new KvsGateway.Kvs.Client.KvsClient(new HttpClient(), new KvsGateway.Kvs.Client.KvsClientOptions { ControlEndpoint = gateway, Credentials = new KvsGateway.Kvs.Signing.AwsCredentials(tenant.ToUpperInvariant(), "metered-secret") }, TimeProvider.System);
+        var sessions = new List<Uri>();
+        for (var i = 0; i < count; i++)
+        {
+            sessions.Add(new Uri((await client.GetDashStreamingSessionUrlAsync(new KvsGateway.Kvs.Wire.GetDashStreamingSessionUrlInput
+            {
+                StreamName = stream,
+                PlaybackMode = "ON_DEMAND",
+                DashFragmentSelector = new KvsGateway.Kvs.Wire.FragmentSelector { TimestampRange = new KvsGateway.Kvs.Wire.TimestampRange { StartTimestamp = since, EndTimestamp = DateTimeOffset.UtcNow } },
+            })).DashStreamingSessionUrl!));
+        }
+
+        return sessions;
+    }
+
     private static IEnumerable<string> Generous(string tenant) => GatewayHost.TenantArgs(tenant, tenant.ToUpperInvariant(), "metered-secret",
         "SessionUrlsPerStreamPerSecond=1000", "DataEndpointsPerStreamPerSecond=1000", "PlaybackRates:ManifestsPerSecond=1000",
         "PlaybackRates:InitFragmentsPerSecond=1000", "PlaybackRates:MediaFragmentsPerSecond=1000");

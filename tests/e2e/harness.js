@@ -5,11 +5,17 @@ const video = document.getElementById("video");
 const url = params.get("url");
 const clock = params.get("time");
 window.report = { player: params.get("player"), errors: [], ended: false, seeks: [], waits: [] };
-window.frames = () => video.getVideoPlaybackQuality().totalVideoFrames;
+// Frames decoded from the start: a player's seek to the start (shaka's, within load()) can come after
+// Chromium has decoded the first few frames for display, which it then decodes again.
+let framesBeforeStart = 0;
+window.frames = () => video.getVideoPlaybackQuality().totalVideoFrames - framesBeforeStart;
 window.position = () => video.currentTime;
 video.addEventListener("ended", () => { window.report.ended = true; });
 // Seeks and waits make Chromium decode some frames again; a failure report shows where they happened.
-video.addEventListener("seeking", () => window.report.seeks.push(video.currentTime));
+video.addEventListener("seeking", () => {
+  window.report.seeks.push(video.currentTime);
+  if (video.currentTime === 0) window.report.framesBeforeStart = framesBeforeStart = video.getVideoPlaybackQuality().totalVideoFrames;
+});
 video.addEventListener("waiting", () => window.report.waits.push(video.currentTime));
 video.addEventListener("error", () => window.report.errors.push(`video element: ${video.error?.message ?? video.error?.code}`));
 
@@ -23,9 +29,7 @@ async function start() {
     shaka.polyfill.installAll();
     const player = new shaka.Player();
     await player.attach(video);
-    // Frames are counted as the decoder's total, so the stall detector's nudge (a small seek forward
-    // when playback waits on a slow machine, which makes Chromium decode a few frames again) is off.
-    player.configure({ manifest: { dash: { clockSyncUri: clock } }, streaming: { retryParameters: { maxAttempts: 2 }, stallEnabled: false } });
+    player.configure({ manifest: { dash: { clockSyncUri: clock } }, streaming: { retryParameters: { maxAttempts: 2 } } });
     player.addEventListener("error", (e) => window.report.errors.push(`shaka: ${e.detail?.code} ${e.detail?.message ?? ""}`));
     await player.load(url);
     await video.play().catch((e) => window.report.errors.push(`play(): ${e.message}`));

@@ -5,16 +5,15 @@ const video = document.getElementById("video");
 const url = params.get("url");
 const clock = params.get("time");
 window.report = { player: params.get("player"), errors: [], ended: false, seeks: [], waits: [] };
-// Frames decoded from the start: a player's seek to the start (shaka's, within load()) can come after
-// Chromium has decoded the first few frames for display, which it then decodes again.
-let framesBeforeStart = 0;
-window.frames = () => video.getVideoPlaybackQuality().totalVideoFrames - framesBeforeStart;
+window.frames = () => video.getVideoPlaybackQuality().totalVideoFrames;
 window.position = () => video.currentTime;
 video.addEventListener("ended", () => { window.report.ended = true; });
 // Seeks and waits make Chromium decode some frames again; a failure report shows where they happened.
 video.addEventListener("seeking", () => {
   window.report.seeks.push(video.currentTime);
-  if (video.currentTime === 0) window.report.framesBeforeStart = framesBeforeStart = video.getVideoPlaybackQuality().totalVideoFrames;
+  // A player's seek to the start (shaka's, within load()) can come after Chromium has decoded the
+  // first frames for display; some of those it decodes again.
+  if (video.currentTime === 0) window.report.framesBeforeStart = video.getVideoPlaybackQuality().totalVideoFrames;
 });
 video.addEventListener("waiting", () => window.report.waits.push(video.currentTime));
 video.addEventListener("error", () => window.report.errors.push(`video element: ${video.error?.message ?? video.error?.code}`));

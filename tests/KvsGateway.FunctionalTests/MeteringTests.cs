@@ -183,11 +183,7 @@ public sealed class MeteringTests
         }
 
         Assert.Equal(received, (await SettledAsync(() => BilledAsync(redis.ConnectionString, tenant)))[stream]);
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        var now = DateTimeOffset.UtcNow;
-        var hour = (await connection.GetDatabase().HashGetAllAsync(RedisKeys.TenantHourUsage(tenant, now)))
-            .Concat(await connection.GetDatabase().HashGetAllAsync(RedisKeys.TenantHourUsage(tenant, now.AddHours(-1))))
-            .GroupBy(e => e.Name.ToString()).ToDictionary(g => g.Key, g => g.Sum(e => (long)e.Value));
+        var hour = await UsageFieldsAsync(redis.ConnectionString, tenant);
         Assert.Equal(2, hour[$"{stream}|GetMP4MediaFragment|Requests"]);
         Assert.Equal(1, hour[$"{stream}|GetMP4MediaFragment|Success"]);
         Assert.Equal(2, hour[$"{stream}|GetDASHManifest|Success"]);
@@ -441,24 +437,28 @@ public sealed class MeteringTests
     }
 
     /// <summary>Playback bytes billed per stream: the sum of the tenant's hour hashes in Redis.</summary>
-    private static async Task<Dictionary<string, long>> BilledAsync(string redis, string tenant)
+    private static async Task<Dictionary<string, long>> BilledAsync(string redis, string tenant) =>
+        (await UsageFieldsAsync(redis, tenant))
+            .Select(field => (Parts: field.Key.Split('|'), field.Value))
+            .Where(field => field.Parts[2] == "OutgoingBytes")
+            .GroupBy(field => field.Parts[0])
+            .ToDictionary(stream => stream.Key, stream => stream.Sum(field => field.Value));
+
+    /// <summary>The tenant's usage fields (<c>stream|api|counter</c>) summed over this hour and the last.</summary>
+    private static async Task<Dictionary<string, long>> UsageFieldsAsync(string redis, string tenant)
     {
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis);
         var now = DateTimeOffset.UtcNow;
-        var billed = new Dictionary<string, long>();
+        var fields = new Dictionary<string, long>();
         foreach (var hour in new[] { now.AddHours(-1), now })
         {
             foreach (var entry in await connection.GetDatabase().HashGetAllAsync(RedisKeys.TenantHourUsage(tenant, hour)))
             {
-                var parts = entry.Name.ToString().Split('|');
-                if (parts[2] == "OutgoingBytes")
-                {
-                    billed[parts[0]] = billed.GetValueOrDefault(parts[0]) + (long)entry.Value;
-                }
+                fields[entry.Name.ToString()] = fields.GetValueOrDefault(entry.Name.ToString()) + (long)entry.Value;
             }
         }
 
-        return billed;
+        return fields;
     }
 
     /// <summary>Polls until two reads a flush apart agree and are not empty.</summary>

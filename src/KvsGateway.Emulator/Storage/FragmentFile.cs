@@ -35,7 +35,7 @@ public static class FragmentFile
             offset += length;
         }
 
-        var headerBytes = SerializeHeader(header with { Tracks = tracks });
+        var headerBytes = SerializeHeader(header with { Tracks = tracks }, cluster.Frames.Count);
         var temp = path + ".tmp";
         var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
         await using (stream.ConfigureAwait(false))
@@ -98,9 +98,10 @@ public static class FragmentFile
         }
     }
 
-    private static byte[] SerializeHeader(FragmentHeader header)
+    /// <summary>The header's bytes; the buffer is sized for the frame tables up front (21 bytes a frame).</summary>
+    private static ReadOnlyMemory<byte> SerializeHeader(FragmentHeader header, int frames)
     {
-        using var buffer = new MemoryStream();
+        using var buffer = new MemoryStream(1024 + (frames * 21));
         using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
             w.Write(header.FragmentNumber);
@@ -142,7 +143,7 @@ public static class FragmentFile
             }
         }
 
-        return buffer.ToArray();
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
     private static FragmentHeader DeserializeHeader(byte[] bytes)

@@ -221,15 +221,23 @@ public sealed partial class StreamStore : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var state = GetState(identity);
-        var tracks = new List<StoredTrack>();
+        var tracks = new List<StoredTrack>(cluster.Header.Tracks.Count);
         foreach (var track in cluster.Header.Tracks)
         {
-            var frames = new List<FrameInfo>();
+            // Sized exactly: a frame's bookkeeping is what a hostile producer tries to multiply.
+            var count = 0;
+            foreach (var frame in cluster.Frames)
+            {
+                count += frame.TrackNumber == track.TrackNumber ? 1 : 0;
+            }
+
+            var frames = new FrameInfo[count];
+            var next = 0;
             foreach (var frame in cluster.Frames)
             {
                 if (frame.TrackNumber == track.TrackNumber)
                 {
-                    frames.Add(new FrameInfo(frame.Timecode, frame.IsKeyFrame, frame.BlockDuration, frame.Data.Length));
+                    frames[next++] = new FrameInfo(frame.Timecode, frame.IsKeyFrame, frame.BlockDuration, frame.Data.Length);
                 }
             }
 
@@ -384,8 +392,7 @@ public sealed partial class StreamStore : IAsyncDisposable
             return 0;
         }
 
-        ClusterPackager.BuildSamples(first.Frames, first.Track.DefaultDurationNs, scaleNs, 1000, out var duration);
-        return (long)duration;
+        return (long)ClusterPackager.MeasureDuration(first.Frames, first.Track.DefaultDurationNs, scaleNs, 1000);
     }
 
     private static FragmentIndexEntry ToEntry(FragmentHeader header, string path) => new(

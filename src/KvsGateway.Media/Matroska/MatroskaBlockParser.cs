@@ -2,10 +2,14 @@ using System.Buffers.Binary;
 
 namespace KvsGateway.Media.Matroska;
 
-/// <summary>Splits a (Simple)Block into frames, undoing Xiph, EBML and fixed-size lacing.</summary>
+/// <summary>
+/// Splits a (Simple)Block into frames, undoing Xiph, EBML and fixed-size lacing. Lacing lets a few
+/// bytes describe many frames, so the frames a block and a cluster may describe are bounded, and a
+/// laced frame of no bytes (which only an attacker sends) is refused.
+/// </summary>
 internal static class MatroskaBlockParser
 {
-    public static void Parse(ReadOnlyMemory<byte> block, bool isSimpleBlock, long clusterTimecode, bool? isKeyFrameOverride, long? blockDuration, List<MatroskaFrame> frames)
+    public static void Parse(ReadOnlyMemory<byte> block, bool isSimpleBlock, long clusterTimecode, bool? isKeyFrameOverride, long? blockDuration, List<MatroskaFrame> frames, MatroskaReaderOptions limits)
     {
         var span = block.Span;
         var offset = 0;
@@ -23,6 +27,7 @@ internal static class MatroskaBlockParser
         var lacing = (flags >> 1) & 0x3;
         if (lacing == 0)
         {
+            RequireRoom(frames, 1, limits);
             frames.Add(new MatroskaFrame((ulong)trackNumber, timecode, keyFrame, blockDuration, block[offset..]));
             return;
         }
@@ -33,7 +38,13 @@ internal static class MatroskaBlockParser
         }
 
         var count = span[offset++] + 1;
-        var sizes = new long[count];
+        if (count > limits.MaxFramesPerBlock)
+        {
+            throw new MatroskaFormatException(MatroskaError.Malformed, $"A laced block holds {count} frames; at most {limits.MaxFramesPerBlock} are accepted.");
+        }
+
+        RequireRoom(frames, count, limits);
+        Span<long> sizes = stackalloc long[count];
         var remaining = span.Length - offset;
         switch (lacing)
         {
@@ -103,9 +114,25 @@ internal static class MatroskaBlockParser
         sizes[count - 1] = last;
         for (var i = 0; i < count; i++)
         {
+            if (sizes[i] == 0)
+            {
+                throw new MatroskaFormatException(MatroskaError.Malformed, "A laced block holds a frame of zero bytes.");
+            }
+        }
+
+        for (var i = 0; i < count; i++)
+        {
             // Laced frames share the block timecode; only the first is a key frame.
             frames.Add(new MatroskaFrame((ulong)trackNumber, timecode, keyFrame && i == 0, i == count - 1 ? blockDuration : null, block.Slice(offset, (int)sizes[i])));
             offset += (int)sizes[i];
+        }
+    }
+
+    private static void RequireRoom(List<MatroskaFrame> frames, int adding, MatroskaReaderOptions limits)
+    {
+        if (frames.Count + adding > limits.MaxFramesPerCluster)
+        {
+            throw new MatroskaFormatException(MatroskaError.Malformed, $"A cluster holds more than {limits.MaxFramesPerCluster} frames.");
         }
     }
 }

@@ -10,9 +10,13 @@ namespace KvsGateway.Media.Matroska;
 public sealed class MatroskaReader
 {
     private const long DefaultTimecodeScaleNs = 1_000_000;
+    private const int SharedBlockBytes = 64 * 1024;
 
     private readonly EbmlStreamReader _reader;
     private readonly MatroskaReaderOptions _options;
+
+    // Reused from cluster to cluster: only the exact-size copy each cluster keeps is allocated.
+    private readonly List<MatroskaFrame> _frames = [];
     private EbmlElementHeader? _pending;
     private long _segmentEnd = -1;
     private long _timecodeScaleNs = DefaultTimecodeScaleNs;
@@ -232,7 +236,9 @@ public sealed class MatroskaReader
 
         var end = cluster.IsUnknownSize ? long.MaxValue : _reader.Position + cluster.Size;
         long? clusterTimecode = null;
-        var frames = new List<MatroskaFrame>();
+        var frames = _frames;
+        frames.Clear();
+        var payload = new ClusterPayload();
         long payloadBytes = 0;
         while (_reader.Position < end)
         {
@@ -276,15 +282,15 @@ public sealed class MatroskaReader
                     break;
                 case MatroskaIds.SimpleBlock:
                     {
-                        var block = await _reader.ReadBytesAsync(child.Size, cancellationToken).ConfigureAwait(false);
-                        MatroskaBlockParser.Parse(block, isSimpleBlock: true, RequireTimecode(clusterTimecode), isKeyFrameOverride: null, blockDuration: null, frames);
+                        var block = await ReadBlockAsync(payload, child.Size, cancellationToken).ConfigureAwait(false);
+                        MatroskaBlockParser.Parse(block, isSimpleBlock: true, RequireTimecode(clusterTimecode), isKeyFrameOverride: null, blockDuration: null, frames, _options);
                         break;
                     }
 
                 case MatroskaIds.BlockGroup:
                     {
-                        var group = await _reader.ReadBytesAsync(child.Size, cancellationToken).ConfigureAwait(false);
-                        ParseBlockGroup(group, RequireTimecode(clusterTimecode), frames);
+                        var group = await ReadBlockAsync(payload, child.Size, cancellationToken).ConfigureAwait(false);
+                        ParseBlockGroup(group, RequireTimecode(clusterTimecode), frames, _options);
                         break;
                     }
 
@@ -300,8 +306,13 @@ public sealed class MatroskaReader
         }
 
         var timecode = RequireTimecode(clusterTimecode);
+        if ((long)frames.Count * _options.MinBytesPerFrame > payloadBytes)
+        {
+            throw new MatroskaFormatException(MatroskaError.Malformed, $"A cluster of {payloadBytes} bytes describes {frames.Count} frames; at least {_options.MinBytesPerFrame} bytes a frame are expected.");
+        }
+
         CheckDuration(frames, header);
-        return new MatroskaCluster(timecode, frames, _reader.Position - cluster.Offset, header);
+        return new MatroskaCluster(timecode, frames.ToArray(), _reader.Position - cluster.Offset, header);
     }
 
     private void CheckDuration(List<MatroskaFrame> frames, MatroskaSegmentHeader header)
@@ -325,10 +336,26 @@ public sealed class MatroskaReader
         }
     }
 
+    /// <summary>
+    /// A block's bytes: small ones share the cluster's arrays; a large one gets an array of its own
+    /// that grows as its bytes arrive, so a size field that lies costs no more than what was sent.
+    /// </summary>
+    private async ValueTask<ReadOnlyMemory<byte>> ReadBlockAsync(ClusterPayload payload, long size, CancellationToken cancellationToken)
+    {
+        if (size > SharedBlockBytes)
+        {
+            return await _reader.ReadBytesAsync(size, cancellationToken).ConfigureAwait(false);
+        }
+
+        var block = payload.Reserve((int)size);
+        await _reader.ReadIntoAsync(block, cancellationToken).ConfigureAwait(false);
+        return block;
+    }
+
     private static long RequireTimecode(long? timecode) =>
         timecode ?? throw new MatroskaFormatException("A Cluster has blocks before its Timecode.");
 
-    private static void ParseBlockGroup(byte[] group, long clusterTimecode, List<MatroskaFrame> frames)
+    private static void ParseBlockGroup(ReadOnlyMemory<byte> group, long clusterTimecode, List<MatroskaFrame> frames, MatroskaReaderOptions limits)
     {
         ReadOnlyMemory<byte>? block = null;
         long? duration = null;
@@ -348,7 +375,7 @@ public sealed class MatroskaReader
             throw new MatroskaFormatException("A BlockGroup has no Block.");
         }
 
-        MatroskaBlockParser.Parse(blockBytes, isSimpleBlock: false, clusterTimecode, isKeyFrameOverride: !hasReference, duration, frames);
+        MatroskaBlockParser.Parse(blockBytes, isSimpleBlock: false, clusterTimecode, isKeyFrameOverride: !hasReference, duration, frames, limits);
     }
 
     private async ValueTask<byte[]> ReadSmallAsync(EbmlElementHeader element, CancellationToken cancellationToken)

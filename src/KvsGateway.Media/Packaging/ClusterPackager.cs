@@ -99,23 +99,9 @@ public static class ClusterPackager
         long total = 0;
         for (var i = 0; i < count; i++)
         {
-            long duration;
-            if (i + 1 < count)
-            {
-                duration = dts[i + 1] - dts[i];
-            }
-            else if (frames[i].BlockDuration is { } blockDuration)
-            {
-                duration = ToTicks(frames[i].Timecode + blockDuration, scaleNs, timescale) - pts[i];
-            }
-            else if (defaultDurationNs is { } defaultNs and > 0)
-            {
-                duration = (long)((Int128)defaultNs * timescale / 1_000_000_000);
-            }
-            else
-            {
-                duration = count > 1 ? dts[i] - dts[i - 1] : timescale / 30;
-            }
+            var duration = i + 1 < count
+                ? dts[i + 1] - dts[i]
+                : LastDuration(frames[i], pts[i], count > 1 ? dts[i] - dts[i - 1] : null, defaultDurationNs, scaleNs, timescale);
 
             if (duration < 0 || duration > uint.MaxValue)
             {
@@ -135,6 +121,56 @@ public static class ClusterPackager
 
         totalDuration = (ulong)total;
         return samples;
+    }
+
+    /// <summary>
+    /// What <see cref="BuildSamples(IReadOnlyList{FrameInfo}, ulong?, long, uint, out ulong)"/> gives as the
+    /// frames' total duration, without building a sample per frame: the span from the first decode
+    /// time to the last, plus the last frame's duration. Never negative.
+    /// </summary>
+    public static ulong MeasureDuration(IReadOnlyList<FrameInfo> frames, ulong? defaultDurationNs, long scaleNs, uint timescale)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        if (frames.Count == 0)
+        {
+            return 0;
+        }
+
+        long min = long.MaxValue, max = long.MinValue, beforeMax = long.MinValue;
+        foreach (var frame in frames)
+        {
+            var ticks = ToTicks(frame.Timecode, scaleNs, timescale);
+            min = Math.Min(min, ticks);
+            if (ticks >= max)
+            {
+                beforeMax = max;
+                max = ticks;
+            }
+            else if (ticks > beforeMax)
+            {
+                beforeMax = ticks;
+            }
+        }
+
+        var last = frames[^1];
+        var total = max - min + LastDuration(last, ToTicks(last.Timecode, scaleNs, timescale), frames.Count > 1 ? max - beforeMax : null, defaultDurationNs, scaleNs, timescale);
+        return total > 0 ? (ulong)total : 0;
+    }
+
+    /// <summary>The last frame's duration: its BlockDuration, else the track's default, else the gap before it (a thirtieth of a second alone).</summary>
+    private static long LastDuration(FrameInfo last, long lastPts, long? gapBefore, ulong? defaultDurationNs, long scaleNs, uint timescale)
+    {
+        if (last.BlockDuration is { } blockDuration)
+        {
+            return ToTicks(last.Timecode + blockDuration, scaleNs, timescale) - lastPts;
+        }
+
+        if (defaultDurationNs is { } defaultNs and > 0)
+        {
+            return (long)((Int128)defaultNs * timescale / 1_000_000_000);
+        }
+
+        return gapBefore ?? timescale / 30;
     }
 
     private static long ToTicks(long timecode, long scaleNs, uint timescale) =>

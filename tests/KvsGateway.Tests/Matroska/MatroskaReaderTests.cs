@@ -108,7 +108,7 @@ public sealed class MatroskaReaderTests
         }
 
         var parsed = new List<MatroskaFrame>();
-        MatroskaBlockParser.Parse(block.ToArray(), isSimpleBlock: true, clusterTimecode: 100, isKeyFrameOverride: null, blockDuration: null, parsed);
+        MatroskaBlockParser.Parse(block.ToArray(), isSimpleBlock: true, clusterTimecode: 100, isKeyFrameOverride: null, blockDuration: null, parsed, new MatroskaReaderOptions());
         Assert.Equal(frames.Length, parsed.Count);
         for (var i = 0; i < frames.Length; i++)
         {

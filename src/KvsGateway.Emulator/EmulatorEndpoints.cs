@@ -81,10 +81,9 @@ public static class EmulatorEndpoints
 
         endpoints.MapPost("/putMedia", (HttpContext context, PutMediaHandler handler) => handler.HandleAsync(context));
 
-        endpoints.MapPost("/getDASHStreamingSessionURL", async (HttpContext context, DashSessionFactory factory, PlaybackQuotas quotas) =>
+        endpoints.MapPost("/getDASHStreamingSessionURL", async (HttpContext context, DashSessionFactory factory) =>
         {
             var input = await KvsRequestReader.ReadAsync(context.Request, KvsJsonContext.Default.GetDashStreamingSessionUrlInput, context.RequestAborted).ConfigureAwait(false);
-            quotas.SessionUrl(input.StreamName ?? (input.StreamARN is { } arn ? StreamIdentity.NameFromArn(arn) : string.Empty));
             var session = await factory.CreateAsync(input, context.RequestAborted).ConfigureAwait(false);
             var url = $"{context.Request.Scheme}://{context.Request.Host}/dash/v1/getDASHManifest.mpd?SessionToken={Uri.EscapeDataString(session.Token)}";
             return Results.Json(new GetDashStreamingSessionUrlOutput { DashStreamingSessionUrl = url }, KvsJsonContext.Default.GetDashStreamingSessionUrlOutput);

@@ -19,12 +19,14 @@ public sealed class DashSessionFactory
 
     private readonly StreamStore _store;
     private readonly SessionRegistry _registry;
+    private readonly PlaybackQuotas _quotas;
     private readonly TimeProvider _time;
 
-    public DashSessionFactory(StreamStore store, SessionRegistry registry, TimeProvider time)
+    public DashSessionFactory(StreamStore store, SessionRegistry registry, PlaybackQuotas quotas, TimeProvider time)
     {
         _store = store;
         _registry = registry;
+        _quotas = quotas;
         _time = time;
     }
 
@@ -33,6 +35,10 @@ public sealed class DashSessionFactory
         var now = _time.GetUtcNow();
         var parameters = DashSessionRequestValidator.Validate(input, now);
         var stream = _store.Get(parameters.Stream);
+
+        // Counted under the stored name only once the stream is known to exist: names a caller
+        // makes up never become keys of the quota table.
+        _quotas.SessionUrl(stream.StreamName);
         if (stream.DataRetentionInHours == 0)
         {
             throw new KvsException(KvsErrorTypes.NoDataRetention, 400, $"The stream {stream.StreamName} has no data retention, so it cannot be played back.");

@@ -21,6 +21,10 @@ public sealed class PlaybackQuotas
         _options = options.Value.Quotas;
     }
 
+    /// <summary>Windows currently held (one per stream or session and quota); for tests and diagnostics.</summary>
+    internal int TrackedWindows => _windows.Count;
+
+    /// <summary>Counts a session URL of a stream that exists; callers pass the stored name, never the caller's text.</summary>
     public void SessionUrl(string stream) => Take("url:" + stream, 1, _options.SessionUrlsPerStream, "GetDASHStreamingSessionURL calls for this stream");
 
     public void Manifest(EmulatorSession session)

@@ -22,6 +22,7 @@ public sealed class DashSessionTests : IAsyncLifetime
     private StreamStore _store = null!;
     private SessionRegistry _registry = null!;
     private DashSessionFactory _factory = null!;
+    private PlaybackQuotas _quotas = null!;
 
     private DateTimeOffset T0 { get; } = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
@@ -33,13 +34,33 @@ public sealed class DashSessionTests : IAsyncLifetime
         await _store.LoadAsync(default);
         await _store.CreateAsync(new CreateStreamInput { StreamName = "cam", DataRetentionInHours = 24 }, default);
         _registry = new SessionRegistry(_time);
-        _factory = new DashSessionFactory(_store, _registry, _time);
+        _quotas = new PlaybackQuotas(_time, Options.Create(new EmulatorOptions { DataPath = _path }));
+        _factory = new DashSessionFactory(_store, _registry, _quotas, _time);
     }
 
     public async Task DisposeAsync()
     {
         await _store.DisposeAsync();
         Directory.Delete(_path, recursive: true);
+    }
+
+    /// <summary>
+    /// Names a caller made up, valid or not, must not become keys of the per-stream quota table:
+    /// before, each one added an entry, so a caller could grow it without bound.
+    /// </summary>
+    [Fact]
+    public async Task Only_streams_that_exist_are_counted_against_the_session_url_quota()
+    {
+        await IngestAsync(1);
+        for (var i = 0; i < 300; i++)
+        {
+            var name = i % 2 == 0 ? $"made-up-{i}" : new string('!', 300) + i;
+            await Assert.ThrowsAsync<KvsException>(() => _factory.CreateAsync(new GetDashStreamingSessionUrlInput { StreamName = name }, default));
+        }
+
+        Assert.Equal(0, _quotas.TrackedWindows);
+        await _factory.CreateAsync(new GetDashStreamingSessionUrlInput { StreamName = "cam" }, default);
+        Assert.Equal(1, _quotas.TrackedWindows);
     }
 
     [Fact]

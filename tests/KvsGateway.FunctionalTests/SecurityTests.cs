@@ -75,6 +75,29 @@ public sealed class SecurityTests : IClassFixture<PlaybackFixture>
         Assert.Equal(HttpStatusCode.OK, genuine.StatusCode);
     }
 
+    /// <summary>
+    /// ASP.NET reads query keys in any case, so <c>sessiontoken=</c> authenticates; before, the origin
+    /// request copied the client's query and swapped only <c>SessionToken=</c>, so the gateway's own
+    /// token went to the origin (which refused it) and the fragment never played.
+    /// </summary>
+    [Fact]
+    public async Task A_fragment_asked_for_with_the_token_in_another_case_plays_and_extra_parameters_stay_home()
+    {
+        var url = await CreateSessionAsync(PlaybackFixture.Stream);
+        using var manifest = await Host.Http.GetAsync(url.PathAndQuery);
+        Assert.Equal(HttpStatusCode.OK, manifest.StatusCode);
+        var token = Uri.EscapeDataString(Token(url));
+        foreach (var key in new[] { "sessiontoken", "SESSIONTOKEN", "sessionToken" })
+        {
+            using var fragment = await Host.Http.GetAsync($"/dash/v1/getMP4MediaFragment.mp4?{key}={token}&TrackNumber=1&SequenceNumber=1&X-Extra=%0d%0aInjected");
+            Assert.Equal(HttpStatusCode.OK, fragment.StatusCode);
+            Assert.True((await fragment.Content.ReadAsByteArrayAsync()).Length > 1000);
+        }
+
+        using var bad = await Host.Http.GetAsync($"/dash/v1/getMP4MediaFragment.mp4?SessionToken={token}&TrackNumber=1&SequenceNumber=1%20OR%201");
+        await KvsAssert.ErrorAsync(bad, 400, KvsErrorTypes.InvalidArgument);
+    }
+
     [Fact]
     public async Task Another_tenants_stream_by_ARN_answers_as_a_missing_ARN_and_its_token_reaches_only_its_own_stream()
     {

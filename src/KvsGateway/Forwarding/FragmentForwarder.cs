@@ -31,7 +31,7 @@ public sealed partial class FragmentForwarder
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(session);
-        var originUrl = OriginUrls.ForFragment(session.OriginSessionUrl, fileName, context.Request.QueryString.Value ?? string.Empty);
+        var originUrl = OriginUrls.ForFragment(session.OriginSessionUrl, fileName, context.Request.Query);
         var config = new ForwarderRequestConfig { ActivityTimeout = _options.CurrentValue.ActivityTimeout };
         var transformer = new OriginFragmentTransformer(originUrl, session.ExpiresAt - _time.GetUtcNow());
         var error = await _forwarder.SendAsync(context, originUrl.GetLeftPart(UriPartial.Authority), _http.Invoker, config, transformer).ConfigureAwait(false);

@@ -39,7 +39,7 @@ public class MeteringBenchmarks
         _meterProvider = Sdk.CreateMeterProviderBuilder().AddMeter(PlaybackMetrics.MeterName).Build();
         _folder = Directory.CreateTempSubdirectory("kvsgw-bench-metering-").FullName;
         _journal = new UsageJournal(_folder);
-        _meter = new UsageMeter(TimeProvider.System, new PlaybackMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        _meter = new UsageMeter(TimeProvider.System, new PlaybackMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Microsoft.Extensions.Options.Options.Create(new MeteringOptions())));
         _meter.UseJournal(_journal);
         _listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         _listener.Start();

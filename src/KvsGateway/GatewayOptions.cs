@@ -5,6 +5,18 @@ public sealed class GatewayOptions
 {
     public const string SectionName = "Gateway";
 
+    /// <summary>
+    /// Where the management listener (<c>/metrics</c>, <c>/readyz</c>, the admin API) binds, <c>;</c>-separated;
+    /// empty turns it off. Keep it off the public network.
+    /// </summary>
+    public string ManagementUrls { get; set; } = Hosting.Listeners.GatewayListeners.DefaultManagementUrls;
+
+    /// <summary>
+    /// Outside Development, starting with an embedded Redis (Garnet) or an embedded emulator as the
+    /// origin is refused unless this is set: both are stand-ins, not production infrastructure.
+    /// </summary>
+    public bool AllowEmbeddedDependencies { get; set; }
+
     /// <summary>Base URL clients use to reach the gateway (behind a load balancer); empty uses the request's.</summary>
     public string? PublicBaseUrl { get; set; }
 

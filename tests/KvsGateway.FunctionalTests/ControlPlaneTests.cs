@@ -20,13 +20,16 @@ public sealed class ControlPlaneTests : IClassFixture<PlaybackFixture>
     private GatewayHost Host => _fixture.Host;
 
     [Fact]
-    public async Task Health_answers_once_the_gateway_serves()
+    public async Task Health_answers_once_the_gateway_serves_and_readiness_on_the_management_listener_only()
     {
         using var response = await Host.Http.GetAsync("/healthz");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var ready = await Host.Http.GetAsync("/readyz");
+        Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+        using var ready = await Host.ManagementHttp.GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.Equal("redis: ok\norigin: ok\n", await ready.Content.ReadAsStringAsync());
+        Assert.Equal("started: ok\nredis: ok\norigin: ok\n", await ready.Content.ReadAsStringAsync());
+        using var publicReady = await Host.Http.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.NotFound, publicReady.StatusCode);
     }
 
     [Fact]

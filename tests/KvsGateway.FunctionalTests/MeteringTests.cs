@@ -75,7 +75,7 @@ public sealed class MeteringTests
 
         // Prometheus: the KVS names, tagged with tenant and stream. Both replicas run in this process,
         // where metric listeners are process-wide, so one scrape sees both (one process, one replica, in production).
-        var text = await first.Http.GetStringAsync("/metrics");
+        var text = await first.ManagementHttp.GetStringAsync("/metrics");
         Assert.Contains(PrometheusSamples(text), s => s.Name.StartsWith("GetDASHManifest_Requests", StringComparison.Ordinal) && s.Labels.GetValueOrDefault("tenant") == tenant);
         Assert.Contains(PrometheusSamples(text), s => s.Name.StartsWith("GetMP4MediaFragment_Latency", StringComparison.Ordinal) && s.Labels.GetValueOrDefault("stream") == one);
         Assert.Equal(Row(one, "GetMP4MediaFragment", "bytes"), PrometheusSum(text, "GetMP4MediaFragment_OutgoingBytes", tenant, one));

@@ -67,14 +67,14 @@ public sealed class ReplicaTests : IAsyncLifetime
             "stream" => $"/admin/tenants/{_tenant}/streams/{_tenant}-cam/sessions",
             _ => $"/admin/tenants/{_tenant}/sessions",
         };
-        using (var unauthorized = await _first.Http.DeleteAsync(path))
+        using (var unauthorized = await _first.ManagementHttp.DeleteAsync(path))
         {
             await KvsAssert.ErrorAsync(unauthorized, 401, "NotAuthorizedException");
         }
 
         using var revoke = new HttpRequestMessage(HttpMethod.Delete, path);
         revoke.Headers.Authorization = new AuthenticationHeaderValue("Bearer", GatewayHost.AdminToken);
-        using (var revoked = await _first.Http.SendAsync(revoke))
+        using (var revoked = await _first.ManagementHttp.SendAsync(revoke))
         {
             Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
         }

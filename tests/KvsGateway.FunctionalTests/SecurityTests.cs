@@ -139,7 +139,7 @@ public sealed class SecurityTests : IClassFixture<PlaybackFixture>
                     request.Headers.TryAddWithoutValidation("Authorization", authorization);
                 }
 
-                using var response = await Host.Http.SendAsync(request);
+                using var response = await Host.ManagementHttp.SendAsync(request);
                 await KvsAssert.ErrorAsync(response, 401, KvsErrorTypes.NotAuthorized);
                 var body = await response.Content.ReadAsStringAsync();
                 Assert.DoesNotContain("acme", body, StringComparison.Ordinal);
@@ -154,7 +154,7 @@ public sealed class SecurityTests : IClassFixture<PlaybackFixture>
     [Fact]
     public async Task The_admin_API_is_described_by_an_OpenAPI_document()
     {
-        using var response = await Host.Http.GetAsync("/admin/openapi/v1.json");
+        using var response = await Host.ManagementHttp.GetAsync("/admin/openapi/v1.json");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var paths = json.RootElement.GetProperty("paths");

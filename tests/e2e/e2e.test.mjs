@@ -173,7 +173,7 @@ test("a session revoked mid-playback stops the player with a 403 within 2 s", { 
   try {
     assert.ok(await waitFor(page, () => window.position() > 1, 30_000), `never started: ${await report()}`);
     const revokedAt = Date.now();
-    const revoke = await fetch(`${gateway.url}/admin/tenants/demo/streams/demo-stream/sessions`, { method: "DELETE", headers: { authorization: `Bearer ${adminToken}` } });
+    const revoke = await fetch(`${gateway.management}/admin/tenants/demo/streams/demo-stream/sessions`, { method: "DELETE", headers: { authorization: `Bearer ${adminToken}` } });
     assert.equal(revoke.status, 204);
     const deadline = Date.now() + 6000;
     while (Date.now() < deadline && !responses.some((x) => x.at >= revokedAt && x.status === 403)) {

@@ -27,8 +27,9 @@ export async function startGateway() {
   const data = mkdtempSync(join(tmpdir(), "kvsgw-e2e-"));
   const url = `http://127.0.0.1:${await freePort()}`;
   const emulator = `http://127.0.0.1:${await freePort()}`;
+  const management = `http://127.0.0.1:${await freePort()}`;
   const child = spawn("dotnet", [
-    dll, "--environment", "Development", "--urls", url, "--Redis:Configuration", redis,
+    dll, "--environment", "Development", "--urls", url, "--Gateway:ManagementUrls", management, "--Redis:Configuration", redis,
     "--Origin:EmbeddedUrl", emulator, "--Origin:EmbeddedDataPath", join(data, "emulator"),
     "--Metering:Path", join(data, "metering"), "--Admin:Tokens:0", adminToken,
     "--Logging:LogLevel:Default", "Warning", "--Audit:Enabled", "false",
@@ -38,7 +39,7 @@ export async function startGateway() {
   child.stderr.on("data", (d) => (log += d));
   for (let i = 0; i < 600; i++) {
     try {
-      if ((await fetch(`${url}/healthz`)).status === 200) return { url, emulator, child, data, log: () => log };
+      if ((await fetch(`${url}/healthz`)).status === 200) return { url, management, emulator, child, data, log: () => log };
     } catch {
       // not listening yet
     }

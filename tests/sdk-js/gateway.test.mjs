@@ -35,8 +35,10 @@ before(async () => {
   dataPath = mkdtempSync(join(tmpdir(), "kvsgw-sdk-gw-"));
   gatewayUrl = `http://127.0.0.1:${await freePort()}`;
   emulatorUrl = `http://127.0.0.1:${await freePort()}`;
+  const managementUrl = `http://127.0.0.1:${await freePort()}`;
   gateway = spawn("dotnet", [
-    dll, "--environment", "Testing", "--urls", gatewayUrl, "--Redis:Configuration", redis,
+    dll, "--environment", "Testing", "--urls", gatewayUrl, "--Gateway:ManagementUrls", managementUrl,
+    "--Gateway:AllowEmbeddedDependencies", "true", "--Redis:Configuration", redis,
     "--Origin:EmbeddedUrl", emulatorUrl, "--Origin:EmbeddedDataPath", dataPath, "--Metering:Path", join(dataPath, "metering"),
     "--Tenants:acme:AccessKeys:0:AccessKeyId", tenant.accessKeyId, "--Tenants:acme:AccessKeys:0:SecretAccessKey", tenant.secretAccessKey,
     "--Tenants:acme:Streams:0", "acme-*", "--Tokens:ActiveKeyId", "k1", "--Tokens:Keys:k1", randomBytes(64).toString("base64"),

@@ -1,5 +1,6 @@
 using KvsGateway.Auditing;
 using KvsGateway.Kvs.Errors;
+using KvsGateway.Kvs.Validation;
 using KvsGateway.Metering;
 using KvsGateway.Quotas;
 using KvsGateway.Sessions;
@@ -14,7 +15,8 @@ namespace KvsGateway.Admin;
 /// </summary>
 public static class AdminEndpoints
 {
-    public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder endpoints)
+    /// <summary>Maps the admin API; the caller puts the returned group on its listener.</summary>
+    public static RouteGroupBuilder MapAdmin(this IEndpointRouteBuilder endpoints)
     {
         var admin = endpoints.MapGroup("/admin").AddEndpointFilter<AdminAuthorization>().WithTags("Admin");
 
@@ -61,7 +63,7 @@ public static class AdminEndpoints
         {
             RequireTenant(tenants, tenant);
             await disablement.DisableAsync(tenant);
-            audit.Write(Event(AuditEvents.TenantDisabled, context, time, tenant));
+            await audit.RecordAsync(Event(AuditEvents.TenantDisabled, context, time, tenant));
             return TypedResults.NoContent();
         }).WithSummary("Disables a tenant: its calls are refused and its sessions stop within a second.");
 
@@ -69,34 +71,38 @@ public static class AdminEndpoints
         {
             RequireTenant(tenants, tenant);
             await disablement.EnableAsync(tenant);
-            audit.Write(Event(AuditEvents.TenantEnabled, context, time, tenant));
+            await audit.RecordAsync(Event(AuditEvents.TenantEnabled, context, time, tenant));
             return TypedResults.NoContent();
         }).WithSummary("Lifts a disable made through the admin API (a tenant disabled in configuration stays disabled).");
 
         admin.MapDelete("/sessions/{sessionId}", async (string sessionId, HttpContext context, SessionStore sessions, SessionRevoker revoker, AuditLog audit, TimeProvider time) =>
         {
-            var session = await sessions.FindAsync(sessionId);
+            var session = SessionStore.IsSessionId(sessionId) ? await sessions.FindAsync(sessionId) : null;
             if (session is null)
             {
                 throw KvsException.ResourceNotFound("No open session has that id.");
             }
 
             await revoker.RevokeAsync(new Revocation(RevocationScope.Session, session.Tenant, session.StreamName, sessionId));
-            audit.Write(Event(AuditEvents.SessionRevoked, context, time, session.Tenant, session.StreamName, sessionId, nameof(RevocationScope.Session)));
+            await audit.RecordAsync(Event(AuditEvents.SessionRevoked, context, time, session.Tenant, session.StreamName, sessionId, nameof(RevocationScope.Session)));
             return TypedResults.NoContent();
         }).WithSummary("Revokes one session.");
 
-        admin.MapDelete("/tenants/{tenant}/streams/{stream}/sessions", async (string tenant, string stream, HttpContext context, SessionRevoker revoker, AuditLog audit, TimeProvider time) =>
+        admin.MapDelete("/tenants/{tenant}/streams/{stream}/sessions", async (string tenant, string stream, HttpContext context, TenantDirectory tenants, SessionRevoker revoker, AuditLog audit, TimeProvider time) =>
         {
+            // Both become parts of Redis keys: a configured tenant and a name KVS would accept.
+            RequireTenant(tenants, tenant);
+            StreamIdentity.Parse(stream, null);
             await revoker.RevokeAsync(new Revocation(RevocationScope.Stream, tenant, Stream: stream));
-            audit.Write(Event(AuditEvents.SessionRevoked, context, time, tenant, stream, reason: nameof(RevocationScope.Stream)));
+            await audit.RecordAsync(Event(AuditEvents.SessionRevoked, context, time, tenant, stream, reason: nameof(RevocationScope.Stream)));
             return TypedResults.NoContent();
         }).WithSummary("Revokes every session of a tenant's stream.");
 
-        admin.MapDelete("/tenants/{tenant}/sessions", async (string tenant, HttpContext context, SessionRevoker revoker, AuditLog audit, TimeProvider time) =>
+        admin.MapDelete("/tenants/{tenant}/sessions", async (string tenant, HttpContext context, TenantDirectory tenants, SessionRevoker revoker, AuditLog audit, TimeProvider time) =>
         {
+            RequireTenant(tenants, tenant);
             await revoker.RevokeAsync(new Revocation(RevocationScope.Tenant, tenant));
-            audit.Write(Event(AuditEvents.SessionRevoked, context, time, tenant, reason: nameof(RevocationScope.Tenant)));
+            await audit.RecordAsync(Event(AuditEvents.SessionRevoked, context, time, tenant, reason: nameof(RevocationScope.Tenant)));
             return TypedResults.NoContent();
         }).WithSummary("Revokes every session of a tenant.");
 
@@ -105,7 +111,7 @@ public static class AdminEndpoints
         admin.MapGet("/viewer-records", (HttpContext context, UsageExport export) => export.WriteViewersAsync(context))
             .WithSummary("Exports a tenant's viewer records (Metering:ViewerRecords): tenant, stream, from, to, format=json|csv.");
 
-        return endpoints;
+        return admin;
     }
 
     private static Tenant RequireTenant(TenantDirectory tenants, string name) =>

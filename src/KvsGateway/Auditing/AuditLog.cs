@@ -7,38 +7,51 @@ namespace KvsGateway.Auditing;
 
 /// <summary>
 /// Appends audit records as JSON lines. Callers only enqueue; one background writer does the I/O,
-/// so a slow disk never holds a request. Records still queued are written on shutdown.
+/// so a slow disk never holds a request. There are two queues: records of what callers can cause
+/// at will (authentication failures, quota rejections) go to a bounded one that drops when full,
+/// while records of what changed (sessions created and revoked, tenants disabled and enabled) go to
+/// one that is never dropped from: its writers wait for room instead. Whatever an unauthenticated
+/// flood does to the first queue, the second is written. Records still queued are written on shutdown.
 /// </summary>
 public sealed partial class AuditLog : BackgroundService
 {
-    private readonly Channel<AuditEvent> _queue = Channel.CreateBounded<AuditEvent>(new BoundedChannelOptions(65_536)
-    {
-        SingleReader = true,
-        FullMode = BoundedChannelFullMode.DropWrite,
-    });
-
+    private readonly Channel<AuditEvent> _kept;
+    private readonly Channel<AuditEvent> _droppable;
     private readonly AuditOptions _options;
     private readonly ILogger<AuditLog> _logger;
     private long _dropped;
 
     public AuditLog(IOptions<AuditOptions> options, ILogger<AuditLog> logger)
+        : this(options, logger, capacity: 65_536)
+    {
+    }
+
+    internal AuditLog(IOptions<AuditOptions> options, ILogger<AuditLog> logger, int capacity)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _logger = logger;
+        _kept = Channel.CreateBounded<AuditEvent>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _droppable = Channel.CreateBounded<AuditEvent>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
     }
 
+    /// <summary>A record of something a caller can repeat at will; dropped (and counted) while the queue is full.</summary>
     public void Write(AuditEvent record)
     {
-        if (_options.Enabled && !_queue.Writer.TryWrite(record))
+        if (_options.Enabled && !_droppable.Writer.TryWrite(record))
         {
             Interlocked.Increment(ref _dropped);
         }
     }
 
+    /// <summary>A record of a change (a session created or revoked, a tenant disabled): never dropped; waits while the queue is full.</summary>
+    public ValueTask RecordAsync(AuditEvent record, CancellationToken cancellationToken = default) =>
+        _options.Enabled ? _kept.Writer.WriteAsync(record, cancellationToken) : ValueTask.CompletedTask;
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        _queue.Writer.TryComplete();
+        _kept.Writer.TryComplete();
+        _droppable.Writer.TryComplete();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -49,12 +62,34 @@ public sealed partial class AuditLog : BackgroundService
             : new FileStream(_options.Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 4096, useAsync: true);
         var newline = "\n"u8.ToArray();
 
-        // Drains until the queue is completed at shutdown, so nothing enqueued is lost to a stop.
-        await foreach (var record in _queue.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        // Drains until both queues are completed at shutdown, so nothing enqueued is lost to a stop;
+        // kept records go first whenever both have some.
+        while (true)
         {
+            if (!_kept.Reader.TryRead(out var record) && !_droppable.Reader.TryRead(out record))
+            {
+                // A reader's Completion ends once its queue is completed and drained.
+                var waits = new List<Task<bool>>(2);
+                foreach (var reader in new[] { _kept.Reader, _droppable.Reader })
+                {
+                    if (!reader.Completion.IsCompleted)
+                    {
+                        waits.Add(reader.WaitToReadAsync(CancellationToken.None).AsTask());
+                    }
+                }
+
+                if (waits.Count == 0)
+                {
+                    break;
+                }
+
+                await Task.WhenAny(waits).ConfigureAwait(false);
+                continue;
+            }
+
             await JsonSerializer.SerializeAsync(output, record, GatewayJsonContext.Default.AuditEvent, CancellationToken.None).ConfigureAwait(false);
             await output.WriteAsync(newline, CancellationToken.None).ConfigureAwait(false);
-            if (_queue.Reader.Count == 0)
+            if (_kept.Reader.Count == 0 && _droppable.Reader.Count == 0)
             {
                 await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             }
@@ -64,8 +99,10 @@ public sealed partial class AuditLog : BackgroundService
                 LogDropped(_logger, dropped);
             }
         }
+
+        await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    [LoggerMessage(1, LogLevel.Warning, "{Count} audit records were dropped: the audit queue was full")]
+    [LoggerMessage(1, LogLevel.Warning, "{Count} audit records of failed or refused calls were dropped: the audit queue was full")]
     private static partial void LogDropped(ILogger logger, long count);
 }

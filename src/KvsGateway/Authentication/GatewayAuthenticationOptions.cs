@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace KvsGateway.Authentication;
 
 /// <summary>Section <c>Authentication</c>: how control-plane callers prove who they are.</summary>
@@ -10,6 +12,13 @@ public sealed class GatewayAuthenticationOptions
 
     /// <summary>What to do with <c>x-amz-security-token</c>: tenants hold long-term keys, so a session token is ignored by default.</summary>
     public SecurityTokenPolicy SecurityToken { get; set; } = SecurityTokenPolicy.Ignore;
+
+    /// <summary>
+    /// Failed authentications one client address may make per second (per replica) before its calls
+    /// are refused unchecked for a while; each failure within the allowance is audited.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int FailuresPerAddressPerSecond { get; set; } = 10;
 
     /// <summary>The optional second way in: a JWT from a trusted issuer naming the tenant.</summary>
     public BearerTokenOptions Bearer { get; set; } = new();

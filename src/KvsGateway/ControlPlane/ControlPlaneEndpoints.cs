@@ -1,62 +1,57 @@
+using Microsoft.AspNetCore.Http.Features;
+using KvsGateway.Authentication;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Http;
 using KvsGateway.Kvs.Validation;
 using KvsGateway.Kvs.Wire;
-using KvsGateway.Authentication;
 using KvsGateway.Metering;
-using KvsGateway.Playback;
 using KvsGateway.Quotas;
 
 namespace KvsGateway.ControlPlane;
 
-/// <summary>The signed KVS API calls the gateway answers: GetDataEndpoint and GetDASHStreamingSessionURL.</summary>
+/// <summary>
+/// The signed KVS API calls the gateway answers: GetDataEndpoint and GetDASHStreamingSessionURL.
+/// Each runs as steps: authenticate the caller (Authentication), take one call of the tenant's rate
+/// (Quotas), and only then parse what the caller sent.
+/// </summary>
 public static class ControlPlaneEndpoints
 {
     public static IEndpointRouteBuilder MapControlPlane(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/getDataEndpoint", async (HttpContext context, ControlPlaneAuthenticator auth, TenantQuotas quotas, GatewayBaseUrl baseUrl) =>
+        var api = endpoints.MapGroup(string.Empty)
+            .AddEndpointFilter<ControlPlaneAuthenticationFilter>()
+            .AddEndpointFilter<TenantRequestRateFilter>();
+
+        api.MapPost("/getDataEndpoint", async (HttpContext context, TenantQuotas quotas, GatewayBaseUrl baseUrl) =>
         {
-            var body = await KvsRequestReader.ReadBodyAsync(context.Request, context.RequestAborted);
-            var tenant = await auth.AuthenticateAsync(context, body);
-            var input = KvsRequestReader.Deserialize(body, KvsJsonContext.Default.GetDataEndpointInput);
+            var caller = context.Features.GetRequiredFeature<ControlPlaneCaller>();
+            var input = KvsRequestReader.Deserialize(caller.Body.Span, KvsJsonContext.Default.GetDataEndpointInput);
             if (input.APIName is null || !ApiNames.All.Contains(input.APIName))
             {
                 throw KvsValidation.ConstraintViolation(input.APIName, "aPIName", $"Member must satisfy enum value set: [{string.Join(", ", ApiNames.All)}]");
             }
 
             var stream = StreamIdentity.Parse(input.StreamName, input.StreamARN);
-            StreamScope.Require(tenant, stream);
+            StreamScope.Require(caller.Tenant, stream);
             if (input.APIName != ApiNames.GetDashStreamingSessionUrl)
             {
                 throw KvsException.InvalidArgument($"This gateway serves only {ApiNames.GetDashStreamingSessionUrl}; {input.APIName} is not available through it.");
             }
 
-            await quotas.RequireDataEndpointAsync(tenant, stream.Name, context);
+            await quotas.RequireDataEndpointAsync(caller.Tenant, stream.Name, context);
 
             return Results.Json(new GetDataEndpointOutput { DataEndpoint = baseUrl.For(context.Request) }, KvsJsonContext.Default.GetDataEndpointOutput);
         });
 
-        endpoints.MapPost("/getDASHStreamingSessionURL", async (HttpContext context, ControlPlaneAuthenticator auth, SessionUrlIssuer issuer, GatewayBaseUrl baseUrl, UsageMeter meter) =>
+        api.MapPost("/getDASHStreamingSessionURL", async (HttpContext context, SessionUrlIssuer issuer, GatewayBaseUrl baseUrl) =>
         {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var body = await KvsRequestReader.ReadBodyAsync(context.Request, context.RequestAborted);
-            var tenant = await auth.AuthenticateAsync(context, body);
-            GetDashStreamingSessionUrlInput? input = null;
-            string? sessionId = null;
-            try
-            {
-                input = KvsRequestReader.Deserialize(body, KvsJsonContext.Default.GetDashStreamingSessionUrlInput);
-                (var token, sessionId) = await issuer.IssueAsync(tenant, input, context);
-                var url = $"{baseUrl.For(context.Request)}/dash/v1/getDASHManifest.mpd?SessionToken={token}";
-                return Results.Json(new GetDashStreamingSessionUrlOutput { DashStreamingSessionUrl = url }, KvsJsonContext.Default.GetDashStreamingSessionUrlOutput);
-            }
-            finally
-            {
-                // Counted as KVS counts it: requests, successes and latency per stream (no bytes).
-                var stream = input?.StreamName ?? (input?.StreamARN is { } arn ? StreamIdentity.NameFromArn(arn) : "-");
-                meter.Record(tenant.Name, stream, sessionId ?? "-", PlaybackApi.GetDashStreamingSessionUrl, 0, sessionId is not null, System.Diagnostics.Stopwatch.GetElapsedTime(started));
-            }
-        });
+            var caller = context.Features.GetRequiredFeature<ControlPlaneCaller>();
+            var input = KvsRequestReader.Deserialize(caller.Body.Span, KvsJsonContext.Default.GetDashStreamingSessionUrlInput);
+            var (token, session) = await issuer.IssueAsync(caller.Tenant, input, context);
+            context.Features.Set(new MeteredCall(session.StreamName, session.SessionId));
+            var url = $"{baseUrl.For(context.Request)}/dash/v1/getDASHManifest.mpd?SessionToken={token}";
+            return Results.Json(new GetDashStreamingSessionUrlOutput { DashStreamingSessionUrl = url }, KvsJsonContext.Default.GetDashStreamingSessionUrlOutput);
+        }).AddEndpointFilter<SessionUrlMeteringFilter>();
 
         return endpoints;
     }

@@ -37,7 +37,7 @@ public sealed partial class SessionUrlIssuer
         _logger = logger;
     }
 
-    public async Task<(string Token, string SessionId)> IssueAsync(Tenant tenant, GetDashStreamingSessionUrlInput input, HttpContext context)
+    public async Task<(string Token, PlaybackSession Session)> IssueAsync(Tenant tenant, GetDashStreamingSessionUrlInput input, HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(input);
@@ -95,7 +95,7 @@ public sealed partial class SessionUrlIssuer
         await _quotas.OpenSessionAsync(tenant, session, context).ConfigureAwait(false);
         await _sessions.SaveAsync(session).ConfigureAwait(false);
         LogSessionCreated(_logger, session.SessionId, tenant.Name, session.StreamName, session.PlaybackMode);
-        _audit.Write(new AuditEvent
+        await _audit.RecordAsync(new AuditEvent
         {
             Time = now,
             Event = AuditEvents.SessionCreated,
@@ -104,8 +104,8 @@ public sealed partial class SessionUrlIssuer
             SessionId = session.SessionId,
             RequestId = KvsErrorResponder.GetRequestId(context),
             PlaybackMode = session.PlaybackMode,
-        });
-        return (_tokens.Issue(new SessionTokenClaims(session.SessionId, tenant.Name, session.ExpiresAt)), session.SessionId);
+        }, cancellationToken).ConfigureAwait(false);
+        return (_tokens.Issue(new SessionTokenClaims(session.SessionId, tenant.Name, session.ExpiresAt)), session);
     }
 
     [LoggerMessage(2, LogLevel.Error, "The origin refused the gateway's credentials ({ErrorType}); check Origin:AccessKeyId and Origin:SecretAccessKey")]

@@ -48,7 +48,7 @@ public static class DemoEndpoints
             return TypedResults.Json<IReadOnlyList<string>>([.. names.Order(StringComparer.Ordinal)], DemoJsonContext.Default.IReadOnlyListString);
         });
 
-        api.MapPost("/sessions", async (HttpContext context, SessionUrlIssuer issuer, TenantDirectory tenants, IOptions<DemoOptions> demo, GatewayBaseUrl baseUrl, SessionStore sessions) =>
+        api.MapPost("/sessions", async (HttpContext context, SessionUrlIssuer issuer, TenantDirectory tenants, IOptions<DemoOptions> demo, GatewayBaseUrl baseUrl) =>
         {
             var request = await context.Request.ReadFromJsonAsync(DemoJsonContext.Default.DemoSessionRequest, context.RequestAborted)
                 ?? throw KvsException.InvalidArgument("A JSON body is required.");
@@ -64,10 +64,9 @@ public static class DemoEndpoints
                     ? new FragmentSelector { FragmentSelectorType = "SERVER_TIMESTAMP", TimestampRange = new TimestampRange { StartTimestamp = request.StartTimestamp, EndTimestamp = request.EndTimestamp } }
                     : null,
             };
-            var (token, sessionId) = await issuer.IssueAsync(DemoTenant(tenants, demo.Value), input, context);
-            var session = await sessions.FindAsync(sessionId);
+            var (token, session) = await issuer.IssueAsync(DemoTenant(tenants, demo.Value), input, context);
             var url = $"{baseUrl.For(context.Request)}/dash/v1/getDASHManifest.mpd?SessionToken={token}";
-            return TypedResults.Json(new DemoSession(url, sessionId, session?.ExpiresAt ?? DateTimeOffset.MinValue), DemoJsonContext.Default.DemoSession);
+            return TypedResults.Json(new DemoSession(url, session.SessionId, session.ExpiresAt), DemoJsonContext.Default.DemoSession);
         });
 
         api.MapGet("/usage", async (HttpContext context, PlaybackSessionResolver resolver, IConnectionMultiplexer redis) =>

@@ -1,4 +1,4 @@
-using KvsGateway.Hosting;
+using KvsGateway.Health;
 using KvsGateway.Ingest;
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Errors;

@@ -4,6 +4,8 @@ using KvsGateway.Authentication;
 using KvsGateway.ControlPlane;
 using KvsGateway.Demo;
 using KvsGateway.Forwarding;
+using KvsGateway.Health;
+using KvsGateway.Hosting.Listeners;
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Http;
 using KvsGateway.Kvs.Redaction;
@@ -29,13 +31,6 @@ public static class GatewayApplication
     public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = FindContentRoot() });
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-
-            // Each connection tracks what its viewer acknowledged, so playback is billed as delivered.
-            kestrel.ConfigureEndpointDefaults(listen => listen.UseDeliveryTracking());
-        });
 
         // Tenants may live in their own file beside the other configuration; it is reloaded on change.
         // Environment variables and the command line are added again after it, so they still override it.
@@ -52,6 +47,16 @@ public static class GatewayApplication
         }
 
         DevelopmentKeyGuard.Check(builder.Configuration, builder.Environment, Path.Combine(AppContext.BaseDirectory, "appsettings.Development.json"));
+        FailClosedRules.Check(builder.Configuration, builder.Environment);
+
+        // Two listeners: the public one (KVS API and playback) and the operators' one.
+        var listeners = GatewayListeners.FromConfiguration(builder.Configuration);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            listeners.Configure(kestrel);
+        });
+        builder.Services.AddSingleton(listeners);
 
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
@@ -100,6 +105,8 @@ public static class GatewayApplication
         services.AddSingleton<JwksKeySource>();
         services.AddSingleton<BearerTenantAuthenticator>();
         services.AddSingleton<ControlPlaneAuthenticator>();
+        services.AddSingleton<FailedAuthenticationLimiter>();
+        services.AddSingleton<TenantRequestLimiter>();
         services.AddSingleton<RateWindow>();
         services.AddSingleton<ConcurrentSessions>();
         services.AddSingleton<MonthlyBytes>();
@@ -135,7 +142,7 @@ public static class GatewayApplication
         services.AddSingleton<ViewerRecorder>();
         services.AddSingleton<UsageFlusher>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
-        services.AddSingleton<GatewayReadiness>();
+        services.AddGatewayHealth();
         services.AddHostedService<DemoStreamSeeder>();
 
         var allowedOrigins = builder.Configuration.GetSection($"{GatewayOptions.SectionName}:AllowedPlaybackOrigins").Get<string[]>() ?? [];
@@ -174,18 +181,22 @@ public static class GatewayApplication
             return next(context);
         });
         app.UseMiddleware<KvsErrorMiddleware>();
+        app.UseRouting();
+        app.UseMiddleware<ListenerIsolationMiddleware>();
         app.UseCors();
-        app.MapHealth();
+        app.MapGatewayHealth();
         app.MapControlPlane();
         app.MapPlayback();
-        app.MapAdmin();
-        if (app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled)
+        app.MapAdmin().OnManagementListener();
+        app.MapOpenApi("/admin/openapi/{documentName}.json").OnManagementListener();
+        app.MapPrometheusScrapingEndpoint("/metrics").OnManagementListener();
+
+        // The demo opens sessions without a signature: Development only (FailClosedRules refuses it elsewhere).
+        if (app.Environment.IsDevelopment() && app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled)
         {
             app.UseDemo();
         }
 
-        app.MapOpenApi("/admin/openapi/{documentName}.json");
-        app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
 

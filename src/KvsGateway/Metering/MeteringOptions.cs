@@ -14,6 +14,13 @@ public sealed class MeteringOptions
     /// <summary>A record per media fragment per viewer (session, KVS fragment number, track, bytes, time), exported like usage.</summary>
     public bool ViewerRecords { get; set; }
 
+    /// <summary>
+    /// Distinct stream labels per tenant in metrics (Prometheus, OTLP); further streams are counted
+    /// under <c>(other)</c>. Usage and billing keep every stream.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 100_000)]
+    public int MaxStreamLabelsPerTenant { get; set; } = 1000;
+
     /// <summary>CloudWatch Embedded Metric Format lines, one per tenant and stream per flush.</summary>
     public EmfOptions Emf { get; set; } = new();
 }

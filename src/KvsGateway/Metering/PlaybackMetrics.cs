@@ -1,24 +1,36 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using KvsGateway.Playback;
+using Microsoft.Extensions.Options;
 
 namespace KvsGateway.Metering;
 
 /// <summary>
 /// The KVS metrics, under KVS's own names (<c>GetMP4MediaFragment.OutgoingBytes</c>, <c>.Requests</c>,
 /// <c>.Success</c>, <c>.Latency</c>, and the same for the other APIs), tagged with tenant and stream,
-/// for OpenTelemetry (Prometheus scrape, OTLP).
+/// for OpenTelemetry (Prometheus scrape, OTLP). Labels come from configuration and from sessions,
+/// never from what a caller typed, and each tenant gets at most
+/// <see cref="MeteringOptions.MaxStreamLabelsPerTenant"/> stream labels: the number of series is
+/// bounded by configuration whatever callers do.
 /// </summary>
 public sealed class PlaybackMetrics
 {
     public const string MeterName = "KvsGateway";
 
-    private readonly FrozenDictionary<string, Instruments> _byApi;
+    /// <summary>The stream label of a tenant's streams beyond its label allowance.</summary>
+    public const string OtherStreams = "(other)";
 
-    public PlaybackMetrics(IMeterFactory meters)
+    private readonly FrozenDictionary<string, Instruments> _byApi;
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _streamLabels = new(StringComparer.Ordinal);
+    private readonly int _maxStreamLabels;
+
+    public PlaybackMetrics(IMeterFactory meters, IOptions<MeteringOptions> options)
     {
         ArgumentNullException.ThrowIfNull(meters);
+        ArgumentNullException.ThrowIfNull(options);
+        _maxStreamLabels = options.Value.MaxStreamLabelsPerTenant;
         var meter = meters.Create(MeterName);
         _byApi = new[] { PlaybackApi.GetDashManifest, PlaybackApi.GetMp4InitFragment, PlaybackApi.GetMp4MediaFragment, PlaybackApi.GetDashStreamingSessionUrl }
             .ToFrozenDictionary(api => api, api => new Instruments(
@@ -35,7 +47,7 @@ public sealed class PlaybackMetrics
             return;
         }
 
-        var tags = new TagList { { "tenant", tenant }, { "stream", stream } };
+        var tags = new TagList { { "tenant", tenant }, { "stream", StreamLabel(tenant, stream) } };
         instruments.OutgoingBytes?.Add(bytes, tags);
         instruments.Requests.Add(1, tags);
         if (success)
@@ -44,6 +56,18 @@ public sealed class PlaybackMetrics
         }
 
         instruments.Latency.Record(latency.TotalMilliseconds, tags);
+    }
+
+    private string StreamLabel(string tenant, string stream)
+    {
+        var labels = _streamLabels.GetOrAdd(tenant, static _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal));
+        if (labels.ContainsKey(stream))
+        {
+            return stream;
+        }
+
+        // Racing first uses may overshoot by a thread or two; the bound still holds in practice.
+        return (labels.Count < _maxStreamLabels && labels.TryAdd(stream, 0)) || labels.ContainsKey(stream) ? stream : OtherStreams;
     }
 
     private sealed record Instruments(Counter<long>? OutgoingBytes, Counter<long> Requests, Counter<long> Success, Histogram<double> Latency);

@@ -77,7 +77,7 @@ public sealed class UsageExport
                     else
                     {
                         var line = string.Create(CultureInfo.InvariantCulture,
-                            $"{Csv(tenant)},{Csv(rowStream)},{api},{period.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'},{totals.Bytes},{totals.Requests},{totals.Successes}\n");
+                            $"{Csv(tenant)},{Csv(rowStream)},{Csv(api)},{period.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'},{totals.Bytes},{totals.Requests},{totals.Successes}\n");
                         await response.WriteAsync(line, context.RequestAborted).ConfigureAwait(false);
                     }
                 }
@@ -111,6 +111,8 @@ public sealed class UsageExport
             throw KvsException.InvalidArgument("tenant is required.");
         }
 
+        tenant = (await TenantsAsync(tenant).ConfigureAwait(false))[0];
+
         var stream = query["stream"].ToString();
         var response = context.Response;
         response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/json";
@@ -143,7 +145,7 @@ public sealed class UsageExport
                     else
                     {
                         await response.WriteAsync(string.Create(CultureInfo.InvariantCulture,
-                            $"{record.Time.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fff'Z'},{Csv(record.Tenant)},{Csv(record.Stream)},{record.SessionId},{record.FragmentNumber},{record.Track},{record.SequenceNumber},{record.Bytes}\n"), context.RequestAborted).ConfigureAwait(false);
+                            $"{record.Time.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fff'Z'},{Csv(record.Tenant)},{Csv(record.Stream)},{Csv(record.SessionId)},{Csv(record.FragmentNumber ?? string.Empty)},{record.Track},{record.SequenceNumber},{record.Bytes}\n"), context.RequestAborted).ConfigureAwait(false);
                     }
                 }
 
@@ -217,11 +219,17 @@ public sealed class UsageExport
         return rows;
     }
 
+    /// <summary>
+    /// The tenants to export: the one asked for, which must be configured or have usage (its name
+    /// becomes part of Redis keys), or all of them.
+    /// </summary>
     private async Task<IReadOnlyList<string>> TenantsAsync(string tenant)
     {
         if (tenant.Length > 0)
         {
-            return [tenant];
+            return _tenants.FindByName(tenant) is not null || await _redis.GetDatabase().SetContainsAsync(RedisKeys.UsageTenants, tenant).ConfigureAwait(false)
+                ? [tenant]
+                : throw KvsException.ResourceNotFound("No tenant of that name has usage.");
         }
 
         var withUsage = await _redis.GetDatabase().SetMembersAsync(RedisKeys.UsageTenants).ConfigureAwait(false);
@@ -240,6 +248,18 @@ public sealed class UsageExport
             : throw KvsException.InvalidArgument($"{name} must be an ISO 8601 time.");
     }
 
-    private static string Csv(string value) =>
-        value.AsSpan().IndexOfAny(",\"\n\r") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    /// <summary>
+    /// A CSV cell: a value a spreadsheet would read as a formula (starting with <c>=</c>, <c>+</c>,
+    /// <c>-</c>, <c>@</c>, a tab or a carriage return) is prefixed with a quote mark, then quoted
+    /// when it holds a separator, a quote or a line break.
+    /// </summary>
+    internal static string Csv(string value)
+    {
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            value = "'" + value;
+        }
+
+        return value.AsSpan().IndexOfAny(",\"\n\r") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
 }

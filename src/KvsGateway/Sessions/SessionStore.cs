@@ -18,6 +18,10 @@ public sealed class SessionStore
 
     public static string NewSessionId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
+    /// <summary>Whether the text has the shape of a session id (32 lower-case hex digits), before it becomes part of a key.</summary>
+    public static bool IsSessionId(string? text) =>
+        text is { Length: 32 } && !text.AsSpan().ContainsAnyExcept("0123456789abcdef");
+
     public async Task SaveAsync(PlaybackSession session)
     {
         ArgumentNullException.ThrowIfNull(session);

@@ -20,6 +20,12 @@ public sealed class TenantDefinition
     /// <summary>Sessions the tenant may hold open at once, over all replicas; unlimited when unset (as KVS).</summary>
     public int? MaxConcurrentSessions { get; set; }
 
+    /// <summary>
+    /// Control-plane calls of any kind per second, counted on each replica before the request is
+    /// parsed: the ceiling that keeps refused calls from flooding anything.
+    /// </summary>
+    public int ControlPlaneRequestsPerSecond { get; set; } = 100;
+
     /// <summary>GetDASHStreamingSessionURL calls per stream per second (KVS: 25).</summary>
     public int SessionUrlsPerStreamPerSecond { get; set; } = 25;
 

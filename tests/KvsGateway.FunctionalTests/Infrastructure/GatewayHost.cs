@@ -1,11 +1,9 @@
 using System.Security.Cryptography;
 using KvsGateway.Hosting;
+using KvsGateway.Hosting.Listeners;
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Signing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -26,20 +24,25 @@ public sealed class GatewayHost : IAsyncDisposable
 
     private readonly string _dataPath;
 
-    private GatewayHost(WebApplication app, Uri gateway, Uri emulator, string dataPath, TimeProvider time, IReadOnlyList<(string Id, string Key)> tokenKeys)
+    private GatewayHost(WebApplication app, Uri gateway, Uri management, Uri emulator, string dataPath, TimeProvider time, IReadOnlyList<(string Id, string Key)> tokenKeys)
     {
         TokenKeys = tokenKeys;
         App = app;
         Gateway = gateway;
+        Management = management;
         Emulator = emulator;
         _dataPath = dataPath;
         Time = time;
         Http = new HttpClient { BaseAddress = gateway };
+        ManagementHttp = new HttpClient { BaseAddress = management };
     }
 
     public WebApplication App { get; }
 
     public Uri Gateway { get; }
+
+    /// <summary>The management listener: /metrics, /readyz, the admin API.</summary>
+    public Uri Management { get; }
 
     public Uri Emulator { get; }
 
@@ -49,6 +52,9 @@ public sealed class GatewayHost : IAsyncDisposable
 
     /// <summary>An unauthenticated client of the gateway, as a browser would be.</summary>
     public HttpClient Http { get; }
+
+    /// <summary>A client of the management listener, as an operator's tools would be.</summary>
+    public HttpClient ManagementHttp { get; }
 
     public const string AdminToken = "functional-test-admin-token";
 
@@ -63,6 +69,8 @@ public sealed class GatewayHost : IAsyncDisposable
         [
             "--environment", "Testing",
             "--urls", "http://127.0.0.1:0",
+            "--Gateway:ManagementUrls", "http://127.0.0.1:0",
+            "--Gateway:AllowEmbeddedDependencies", "true",
             "--Redis:Configuration", redis,
             "--Origin:Mode", "Embedded",
             "--Origin:EmbeddedUrl", "http://127.0.0.1:0",
@@ -105,9 +113,9 @@ public sealed class GatewayHost : IAsyncDisposable
             }
         });
         await app.StartAsync();
-        var gateway = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        var listeners = app.Services.GetRequiredService<GatewayListeners>();
         var emulator = app.Services.GetRequiredService<GatewayInfrastructure>().Origin.ControlEndpoint;
-        return new GatewayHost(app, gateway, emulator, dataPath, clock, keys);
+        return new GatewayHost(app, listeners.PublicAddresses[0], listeners.ManagementAddresses[0], emulator, dataPath, clock, keys);
     }
 
     /// <summary>Another replica beside <paramref name="primary"/>: same Redis, same token keys, and the primary's emulator as its origin.</summary>
@@ -137,12 +145,12 @@ public sealed class GatewayHost : IAsyncDisposable
         }));
     }
 
-    /// <summary>A request to the gateway's admin API with the admin token.</summary>
+    /// <summary>A request to the gateway's admin API (on the management listener) with the admin token.</summary>
     public Task<HttpResponseMessage> AdminAsync(HttpMethod method, string path)
     {
         var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
-        return Http.SendAsync(request);
+        return ManagementHttp.SendAsync(request);
     }
 
     /// <summary>A control-plane call signed with SigV4 as an AWS SDK signs it, answered raw so headers can be checked.</summary>
@@ -166,6 +174,7 @@ public sealed class GatewayHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        ManagementHttp.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
         try

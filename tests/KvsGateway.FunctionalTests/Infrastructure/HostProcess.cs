@@ -12,23 +12,30 @@ public sealed class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private HostProcess(Process process, Uri endpoint)
+    private HostProcess(Process process, Uri endpoint, Uri? management)
     {
         _process = process;
         Endpoint = endpoint;
+        Management = management;
     }
 
     public Uri Endpoint { get; }
 
+    /// <summary>The gateway's management listener (null for the emulator).</summary>
+    public Uri? Management { get; }
+
     /// <summary>The emulator alone (<c>KvsGateway emulator</c>).</summary>
     public static Task<HostProcess> StartEmulatorAsync(string dataPath) =>
-        StartAsync(port => ["emulator", "--urls", $"http://127.0.0.1:{port}", "--Emulator:DataPath", dataPath, "--Logging:LogLevel:Default", "Warning", "--Emulator:Quotas:MediaFragmentsPerSession", "1000"]);
+        StartAsync(null, port => ["emulator", "--urls", $"http://127.0.0.1:{port}", "--Emulator:DataPath", dataPath, "--Logging:LogLevel:Default", "Warning", "--Emulator:Quotas:MediaFragmentsPerSession", "1000"]);
 
     /// <summary>The gateway, with whatever configuration <paramref name="arguments"/> gives it besides its URL.</summary>
-    public static Task<HostProcess> StartGatewayAsync(IEnumerable<string> arguments) =>
-        StartAsync(port => ["--urls", $"http://127.0.0.1:{port}", .. arguments]);
+    public static Task<HostProcess> StartGatewayAsync(IEnumerable<string> arguments)
+    {
+        var management = new Uri($"http://127.0.0.1:{KvsGateway.Hosting.LoopbackPort.FindFree().ToString(CultureInfo.InvariantCulture)}");
+        return StartAsync(management, port => ["--urls", $"http://127.0.0.1:{port}", "--Gateway:ManagementUrls", management.ToString(), .. arguments]);
+    }
 
-    private static async Task<HostProcess> StartAsync(Func<int, string[]> arguments)
+    private static async Task<HostProcess> StartAsync(Uri? management, Func<int, string[]> arguments)
     {
         var port = KvsGateway.Hosting.LoopbackPort.FindFree();
 
@@ -55,7 +62,7 @@ public sealed class HostProcess : IAsyncDisposable
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, port);
-                return new HostProcess(process, endpoint);
+                return new HostProcess(process, endpoint, management);
             }
             catch (SocketException)
             {

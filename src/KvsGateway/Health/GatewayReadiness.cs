@@ -1,4 +1,4 @@
-namespace KvsGateway.Hosting;
+namespace KvsGateway.Health;
 
 /// <summary>Set once start-up work (the demo stream, when enabled) is done; <c>/healthz</c> waits for it.</summary>
 public sealed class GatewayReadiness

@@ -30,7 +30,7 @@ public class TokenBenchmarks
         _token = _tokens.Issue(_claims);
         _tokenBytes = Encoding.UTF8.GetBytes(_token);
         _cache = new SessionCache(TimeProvider.System);
-        _cache.Add(_token, new PlaybackSession
+        _cache.TryAdd(_token, new PlaybackSession
         {
             SessionId = _claims.SessionId,
             Tenant = "tenant-a",
@@ -42,7 +42,7 @@ public class TokenBenchmarks
             OriginSessionUrl = "http://origin/dash/v1/getDASHManifest.mpd?SessionToken=x",
             CreatedAt = DateTimeOffset.UtcNow,
             ExpiresAt = DateTimeOffset.UtcNow.AddHours(1),
-        });
+        }, _cache.Generation);
     }
 
     [Benchmark(Baseline = true, Description = "SHA-256 of the token")]

@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace KvsGateway;
 
 /// <summary>Section <c>Gateway</c>.</summary>
-public sealed class GatewayOptions
+public sealed class GatewayOptions : IValidatableObject
 {
     public const string SectionName = "Gateway";
 
@@ -25,4 +27,20 @@ public sealed class GatewayOptions
 
     /// <summary>Origins allowed to fetch playback resources from browsers; <c>*</c> as KVS does.</summary>
     public List<string> AllowedPlaybackOrigins { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrEmpty(PublicBaseUrl) && !(Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
+        {
+            yield return new ValidationResult("Gateway:PublicBaseUrl must be an absolute http(s) URL.", [nameof(PublicBaseUrl)]);
+        }
+
+        foreach (var origin in AllowedPlaybackOrigins)
+        {
+            if (origin != "*" && !(Uri.TryCreate(origin, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https" && parsed.AbsolutePath == "/"))
+            {
+                yield return new ValidationResult($"Gateway:AllowedPlaybackOrigins: '{origin}' is neither * nor an origin such as https://player.example.com.", [nameof(AllowedPlaybackOrigins)]);
+            }
+        }
+    }
 }

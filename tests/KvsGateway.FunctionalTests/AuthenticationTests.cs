@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -26,6 +27,9 @@ public sealed class AuthenticationTests : IAsyncLifetime
 {
     private const string Issuer = "https://issuer.example.test";
     private const string SessionUrlCall = """{"StreamName":"acme-nothing","PlaybackMode":"LIVE"}""";
+
+    /// <summary>A gateway in Development (for an http JWKS stand-in), without the demo stream.</summary>
+    private static readonly string[] Development = ["--environment", "Development", "--Demo:Enabled", "false"];
     private readonly RedisServer _redis = new();
 
     public Task InitializeAsync() => _redis.InitializeAsync();
@@ -78,7 +82,10 @@ public sealed class AuthenticationTests : IAsyncLifetime
         await using var issuer = await StartJwksAsync(() => published);
         await using var host = await GatewayHost.StartAsync(_redis.ConnectionString, extraArgs:
         [
+            // The stand-in issuer serves http, which only Development accepts.
+            .. Development,
             "--Authentication:Bearer:Issuer", Issuer,
+            "--Authentication:Bearer:Audience", "kvs-gateway",
             "--Authentication:Bearer:JwksUri", issuer.Url + "/.well-known/jwks.json",
             "--Authentication:Bearer:TenantClaim", "org",
             "--Logging:LogLevel:KvsGateway.Authentication", "Debug",
@@ -95,6 +102,94 @@ public sealed class AuthenticationTests : IAsyncLifetime
         using var stranger = RSA.Create(2048);
         await AssertBearerAsync(host, Jwt(new SigningCredentials(new RsaSecurityKey(stranger) { KeyId = "k3" }, SecurityAlgorithms.RsaSha256), "acme", claim: "org"), KvsErrorTypes.NotAuthorized, 401);
         await AssertBearerAsync(host, Jwt(k1, "acme"), KvsErrorTypes.NotAuthorized, 401);
+    }
+
+    /// <summary>Before, an issuer without an audience was accepted and then took tokens minted for any service.</summary>
+    [Theory]
+    [InlineData("Audience", "--Authentication:Bearer:SigningKeys:0", "Authentication:Bearer:Audience is required")]
+    [InlineData("JwksUri", "--Authentication:Bearer:Audience", "Authentication:Bearer:JwksUri must be an absolute https URL")]
+    public async Task A_bearer_issuer_without_an_audience_or_with_an_http_JWKS_outside_Development_stops_the_start(string missing, string setting, string message)
+    {
+        string[] args = missing == "Audience"
+            ? ["--Authentication:Bearer:Issuer", Issuer, setting, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))]
+            : ["--Authentication:Bearer:Issuer", Issuer, setting, "kvs-gateway", "--Authentication:Bearer:JwksUri", "http://issuer.example.test/jwks.json"];
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () => await (await GatewayHost.StartAsync(_redis.ConnectionString, extraArgs: args)).DisposeAsync());
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Each issuer, or each key of an issuer, names only the tenants it may: two entries share the
+    /// issuer, one key for acme and one for limited. Before, any valid token could name any tenant.
+    /// </summary>
+    [Fact]
+    public async Task An_issuer_or_key_restricted_to_some_tenants_cannot_name_another()
+    {
+        var acmeKey = RandomNumberGenerator.GetBytes(32);
+        var otherKey = RandomNumberGenerator.GetBytes(32);
+        await using var host = await GatewayHost.StartAsync(_redis.ConnectionString, extraArgs:
+        [
+            "--Authentication:Bearer:Issuers:0:Issuer", Issuer,
+            "--Authentication:Bearer:Issuers:0:Audience", "kvs-gateway",
+            "--Authentication:Bearer:Issuers:0:SigningKeys:0", Convert.ToBase64String(acmeKey),
+            "--Authentication:Bearer:Issuers:0:AllowedTenants:0", "acme",
+            "--Authentication:Bearer:Issuers:1:Issuer", Issuer,
+            "--Authentication:Bearer:Issuers:1:Audience", "kvs-gateway",
+            "--Authentication:Bearer:Issuers:1:SigningKeys:0", Convert.ToBase64String(otherKey),
+            "--Authentication:Bearer:Issuers:1:AllowedTenants:0", "limited",
+        ]);
+        var acme = new SigningCredentials(new SymmetricSecurityKey(acmeKey), SecurityAlgorithms.HmacSha256);
+        var other = new SigningCredentials(new SymmetricSecurityKey(otherKey), SecurityAlgorithms.HmacSha256);
+
+        // Accepted: past authentication the origin is asked, and it knows no such stream.
+        await AssertBearerAsync(host, Jwt(acme, "acme"), KvsErrorTypes.ResourceNotFound);
+        using (var allowed = await BearerPostAsync(host, Jwt(other, "limited"), """{"StreamName":"limited-nothing","PlaybackMode":"LIVE"}"""))
+        {
+            await KvsAssert.ErrorAsync(allowed, 404, KvsErrorTypes.ResourceNotFound);
+        }
+
+        await AssertBearerAsync(host, Jwt(acme, "limited"), KvsErrorTypes.NotAuthorized, 401);
+        await AssertBearerAsync(host, Jwt(other, "acme"), KvsErrorTypes.NotAuthorized, 401);
+        await AssertBearerAsync(host, Jwt(acme, "other"), KvsErrorTypes.NotAuthorized, 401);
+    }
+
+    /// <summary>
+    /// The issuer removes a key and then cannot be reached. Before, each failed fetch renewed the
+    /// cached keys, so the removed key kept working for as long as the issuer was down; now keys
+    /// live at most JwksKeyLifetime past the last fetch that succeeded.
+    /// </summary>
+    [Fact]
+    public async Task A_failed_JWKS_fetch_does_not_extend_the_life_of_keys_the_issuer_removed()
+    {
+        using var first = RSA.Create(2048);
+        using var second = RSA.Create(2048);
+        var published = new List<RsaSecurityKey> { new(first) { KeyId = "k1" } };
+        var failing = false;
+        await using var issuer = await StartJwksAsync(() => failing ? null : published);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await GatewayHost.StartAsync(_redis.ConnectionString, clock, extraArgs:
+        [
+            .. Development,
+            "--Authentication:Bearer:Issuer", Issuer,
+            "--Authentication:Bearer:Audience", "kvs-gateway",
+            "--Authentication:Bearer:JwksUri", issuer.Url + "/.well-known/jwks.json",
+            "--Authentication:Bearer:JwksKeyLifetime", "01:00:00",
+        ]);
+        var k1 = new SigningCredentials(new RsaSecurityKey(first) { KeyId = "k1" }, SecurityAlgorithms.RsaSha256);
+        var k2 = new SigningCredentials(new RsaSecurityKey(second) { KeyId = "k2" }, SecurityAlgorithms.RsaSha256);
+        await AssertBearerAsync(host, Jwt(k1, "acme", expires: clock.GetUtcNow().UtcDateTime.AddMinutes(10)), KvsErrorTypes.ResourceNotFound);
+
+        // The issuer drops k1 for k2, and is down before the gateway sees it.
+        published = [new RsaSecurityKey(second) { KeyId = "k2" }];
+        failing = true;
+        clock.Advance(TimeSpan.FromHours(2));
+        await AssertBearerAsync(host, Jwt(k1, "acme", expires: clock.GetUtcNow().UtcDateTime.AddMinutes(10)), KvsErrorTypes.NotAuthorized, 401);
+        await AssertBearerAsync(host, Jwt(k2, "acme", expires: clock.GetUtcNow().UtcDateTime.AddMinutes(10)), KvsErrorTypes.NotAuthorized, 401);
+
+        // Back up: the new key is fetched when first seen, the removed one stays refused.
+        failing = false;
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await AssertBearerAsync(host, Jwt(k2, "acme", expires: clock.GetUtcNow().UtcDateTime.AddMinutes(10)), KvsErrorTypes.ResourceNotFound);
+        await AssertBearerAsync(host, Jwt(k1, "acme", expires: clock.GetUtcNow().UtcDateTime.AddMinutes(10)), KvsErrorTypes.NotAuthorized, 401);
     }
 
     [Fact]
@@ -145,7 +240,8 @@ public sealed class AuthenticationTests : IAsyncLifetime
                     "AccessKeys": [ { "AccessKeyId": "AKIDRELOADONE", "SecretAccessKeyFromEnvironment": "{{variable}}" } ],
                     "Streams": [ "reloaded-*" ] } } }
                 """);
-            await using var host = await GatewayHost.StartAsync(_redis.ConnectionString, extraArgs: ["--Gateway:TenantsFile", tenantsFile]);
+            // Polling makes a failed call a round: more than the default allowance of failures per address.
+            await using var host = await GatewayHost.StartAsync(_redis.ConnectionString, extraArgs: ["--Gateway:TenantsFile", tenantsFile, "--Authentication:FailuresPerAddressPerSecond", "1000"]);
             const string call = """{"StreamName":"reloaded-cam","PlaybackMode":"LIVE"}""";
             using (var first = await host.SignedPostAsync("/getDASHStreamingSessionURL", call, "AKIDRELOADONE", "secret-from-the-environment"))
             {
@@ -263,14 +359,19 @@ public sealed class AuthenticationTests : IAsyncLifetime
         });
 
     /// <summary>A stand-in identity provider publishing a JWKS document that the test can change.</summary>
-    private static async Task<JwksServer> StartJwksAsync(Func<IEnumerable<RsaSecurityKey>> keys)
+    private static async Task<JwksServer> StartJwksAsync(Func<IEnumerable<RsaSecurityKey>?> keys)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
         app.MapGet("/.well-known/jwks.json", () =>
         {
-            var set = keys().Select(k =>
+            if (keys() is not { } published)
+            {
+                return Results.StatusCode(500);
+            }
+
+            var set = published.Select(k =>
             {
                 var jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(k);
                 return new Dictionary<string, string> { ["kty"] = "RSA", ["kid"] = jwk.Kid, ["use"] = "sig", ["alg"] = "RS256", ["n"] = jwk.N, ["e"] = jwk.E };

@@ -16,7 +16,7 @@ export const fixtures = join(here, "..", "fixtures");
 export const redis = process.env.KVSGW_TEST_REDIS;
 export const artifacts = process.env.KVSGW_E2E_ARTIFACTS ?? join(here, "artifacts");
 export const demoKeys = { accessKeyId: "AKIDKVSGWDEMO", secretAccessKey: "kvsgw-demo-secret" };
-export const adminToken = "e2e-admin-token";
+export const adminToken = "e2e-admin-token-of-the-suite";
 const exec = promisify(execFile);
 
 // Free ports and the gateway binary's verbs come from the SDK suite's helpers.

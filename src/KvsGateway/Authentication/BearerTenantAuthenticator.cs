@@ -7,9 +7,10 @@ using Microsoft.IdentityModel.Tokens;
 namespace KvsGateway.Authentication;
 
 /// <summary>
-/// The second way in, for web back ends: <c>Authorization: Bearer</c> with a JWT from the configured
+/// The second way in, for web back ends: <c>Authorization: Bearer</c> with a JWT from a configured
 /// issuer. Signature, issuer, audience and lifetime are checked; the tenant claim must name a
-/// configured tenant. Every failure answers the same <c>NotAuthorizedException</c>.
+/// configured tenant that this issuer (or this key) may name. Every failure answers the same
+/// <c>NotAuthorizedException</c>.
 /// </summary>
 public sealed partial class BearerTenantAuthenticator
 {
@@ -28,7 +29,7 @@ public sealed partial class BearerTenantAuthenticator
     private readonly TimeProvider _time;
     private readonly ILogger<BearerTenantAuthenticator> _logger;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
-    private (BearerTokenOptions Options, SecurityKey[] Keys)? _staticKeys;
+    private (BearerTokenOptions Options, IReadOnlyList<(BearerIssuerOptions Issuer, SecurityKey[] Keys)> Issuers)? _issuers;
 
     public BearerTenantAuthenticator(IOptionsMonitor<GatewayAuthenticationOptions> options, TenantDirectory tenants, JwksKeySource jwks, TimeProvider time, ILogger<BearerTenantAuthenticator> logger)
     {
@@ -41,54 +42,82 @@ public sealed partial class BearerTenantAuthenticator
 
     public async Task<Tenant> AuthenticateAsync(string token, CancellationToken cancellationToken)
     {
-        var options = _options.CurrentValue.Bearer;
-        if (!options.Enabled)
+        // Only the issuer is read before the signature is checked, to pick the keys to check it with.
+        var claimedIssuer = _handler.CanReadToken(token) ? ReadIssuer(token) : null;
+        foreach (var (issuer, keys) in Issuers())
         {
-            throw Refused();
+            if (claimedIssuer is null || !string.Equals(issuer.Issuer, claimedIssuer, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var result = await ValidateAsync(token, issuer, keys, refresh: false, cancellationToken).ConfigureAwait(false);
+            if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException && issuer.JwksUri is not null)
+            {
+                result = await ValidateAsync(token, issuer, keys, refresh: true, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (!result.IsValid)
+            {
+                // The exception type says why (expired, bad signature, wrong audience) without quoting the token.
+                LogRefused(_logger, result.Exception?.GetType().Name ?? "unknown");
+                continue;
+            }
+
+            if (result.Claims.TryGetValue(issuer.TenantClaim, out var claim) && claim is string name
+                && (issuer.AllowedTenants.Count == 0 || issuer.AllowedTenants.Contains(name, StringComparer.Ordinal))
+                && _tenants.FindByName(name) is { } tenant)
+            {
+                return tenant;
+            }
+
+            LogTenantRefused(_logger);
         }
 
-        var result = await ValidateAsync(token, options, refetch: false, cancellationToken).ConfigureAwait(false);
-        if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException && options.JwksUri is not null)
-        {
-            result = await ValidateAsync(token, options, refetch: true, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (!result.IsValid)
-        {
-            // The exception type says why (expired, bad signature, wrong issuer) without quoting the token.
-            LogRefused(_logger, result.Exception?.GetType().Name ?? "unknown");
-        }
-
-        if (!result.IsValid || !result.Claims.TryGetValue(options.TenantClaim, out var claim) || claim is not string name
-            || _tenants.FindByName(name) is not { } tenant)
-        {
-            throw Refused();
-        }
-
-        return tenant;
+        throw Refused();
     }
 
-    private async Task<TokenValidationResult> ValidateAsync(string token, BearerTokenOptions options, bool refetch, CancellationToken cancellationToken)
+    private static string? ReadIssuer(string token)
     {
-        // The static keys are decoded once per configuration, not per call.
-        if (_staticKeys is not { } cached || !ReferenceEquals(cached.Options, options))
+        try
         {
-            cached = (options, [.. options.SigningKeys.Select(key => new SymmetricSecurityKey(Convert.FromBase64String(key)))]);
-            _staticKeys = cached;
+            return new JsonWebToken(token).Issuer;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The configured issuers with their static keys decoded, once per configuration.</summary>
+    private IReadOnlyList<(BearerIssuerOptions Issuer, SecurityKey[] Keys)> Issuers()
+    {
+        var options = _options.CurrentValue.Bearer;
+        if (_issuers is { } cached && ReferenceEquals(cached.Options, options))
+        {
+            return cached.Issuers;
         }
 
-        var keys = new List<SecurityKey>(cached.Keys);
+        var issuers = options.AllIssuers()
+            .Select(i => (i, i.SigningKeys.Select(key => (SecurityKey)new SymmetricSecurityKey(Convert.FromBase64String(key))).ToArray()))
+            .ToList();
+        _issuers = (options, issuers);
+        return issuers;
+    }
 
-        if (options.JwksUri is { } jwks)
+    private async Task<TokenValidationResult> ValidateAsync(string token, BearerIssuerOptions issuer, SecurityKey[] staticKeys, bool refresh, CancellationToken cancellationToken)
+    {
+        var keys = new List<SecurityKey>(staticKeys);
+        if (issuer.JwksUri is not null)
         {
-            keys.AddRange(await _jwks.GetKeysAsync(jwks, options.JwksRefreshInterval, refetch, cancellationToken).ConfigureAwait(false));
+            keys.AddRange(await _jwks.GetKeysAsync(issuer, refresh, cancellationToken).ConfigureAwait(false));
         }
 
         var parameters = new TokenValidationParameters
         {
-            ValidIssuer = options.Issuer,
-            ValidateAudience = !string.IsNullOrEmpty(options.Audience),
-            ValidAudience = options.Audience,
+            ValidIssuer = issuer.Issuer,
+            ValidateAudience = true,
+            ValidAudience = issuer.Audience,
             IssuerSigningKeys = keys,
             ValidAlgorithms = Algorithms,
             RequireExpirationTime = true,
@@ -104,6 +133,9 @@ public sealed partial class BearerTenantAuthenticator
 
     [LoggerMessage(1, LogLevel.Debug, "A bearer token was refused: {Reason}")]
     private static partial void LogRefused(ILogger logger, string reason);
+
+    [LoggerMessage(2, LogLevel.Debug, "A valid bearer token named a tenant its issuer may not name, or none that is configured")]
+    private static partial void LogTenantRefused(ILogger logger);
 
     private static KvsException Refused() => KvsException.NotAuthorized("The bearer token is not valid for this service.");
 }

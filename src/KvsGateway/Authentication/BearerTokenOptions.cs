@@ -1,8 +1,8 @@
 namespace KvsGateway.Authentication;
 
 /// <summary>
-/// <c>Authentication:Bearer</c>: JWTs from one issuer, signed with a static key or a key from its
-/// JWKS document, whose <see cref="TenantClaim"/> names the tenant. Off while no issuer is set.
+/// <c>Authentication:Bearer</c>: JWTs from trusted issuers naming a tenant. One issuer can be set
+/// directly here (its settings at this level), more under <c>Issuers</c>. Off while none is set.
 /// </summary>
 public sealed class BearerTokenOptions
 {
@@ -12,13 +12,46 @@ public sealed class BearerTokenOptions
 
     public string TenantClaim { get; set; } = "tenant";
 
-    /// <summary>Base64 symmetric keys (HS256/384/512), at least 32 bytes each.</summary>
     public List<string> SigningKeys { get; set; } = [];
 
-    /// <summary>The issuer's JSON Web Key Set, fetched and cached; unknown key ids trigger a refetch.</summary>
     public Uri? JwksUri { get; set; }
 
     public TimeSpan JwksRefreshInterval { get; set; } = TimeSpan.FromMinutes(10);
 
-    public bool Enabled => !string.IsNullOrEmpty(Issuer);
+    public TimeSpan JwksKeyLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    public List<string> AllowedTenants { get; set; } = [];
+
+    /// <summary>Further issuers, each with its own audience, keys and tenants.</summary>
+    public List<BearerIssuerOptions> Issuers { get; set; } = [];
+
+    /// <summary>Every configured issuer: the one set at this level first, then <see cref="Issuers"/>.</summary>
+    public IEnumerable<BearerIssuerOptions> AllIssuers()
+    {
+        if (TopLevelIssuer() is { } top)
+        {
+            yield return top;
+        }
+
+        foreach (var issuer in Issuers)
+        {
+            yield return issuer;
+        }
+    }
+
+    /// <summary>The issuer set directly at this level, when any of its settings is.</summary>
+    public BearerIssuerOptions? TopLevelIssuer() =>
+        string.IsNullOrEmpty(Issuer) && string.IsNullOrEmpty(Audience) && SigningKeys.Count == 0 && JwksUri is null
+            ? null
+            : new BearerIssuerOptions
+            {
+                Issuer = Issuer,
+                Audience = Audience,
+                TenantClaim = TenantClaim,
+                SigningKeys = SigningKeys,
+                JwksUri = JwksUri,
+                JwksRefreshInterval = JwksRefreshInterval,
+                JwksKeyLifetime = JwksKeyLifetime,
+                AllowedTenants = AllowedTenants,
+            };
 }

@@ -60,16 +60,26 @@ public static class GatewayApplication
 
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName));
-        services.AddOptions<OriginOptions>().Bind(builder.Configuration.GetSection(OriginOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        services.AddOptions<OriginOptions>().Bind(builder.Configuration.GetSection(OriginOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OriginOptions>, OriginOptionsValidator>();
         // TenantOptions.Tenants is the "Tenants" section itself: tenant name to definition.
         services.AddOptions<TenantOptions>().Bind(builder.Configuration);
         services.AddOptions<SessionTokenOptions>().Bind(builder.Configuration.GetSection(SessionTokenOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SessionTokenOptions>, SessionTokenOptionsValidator>();
-        services.AddOptions<DemoOptions>().Bind(builder.Configuration.GetSection(DemoOptions.SectionName));
+        services.AddOptions<DemoOptions>().Bind(builder.Configuration.GetSection(DemoOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DemoOptions>, DemoOptionsValidator>();
 
         var redisOptions = builder.Configuration.GetSection(RedisOptions.SectionName).Get<RedisOptions>() ?? new RedisOptions();
         var originOptions = builder.Configuration.GetSection(OriginOptions.SectionName).Get<OriginOptions>() ?? new OriginOptions();
+
+        // Checked before anything is started on their account; the rest at host start (ValidateOnStart).
+        if (new OriginOptionsValidator().Validate(null, originOptions) is { Failed: true } origin)
+        {
+            throw new OptionsValidationException(OriginOptions.SectionName, typeof(OriginOptions), origin.Failures);
+        }
+
         // The embedded emulator logs through a factory of its own, configured like the gateway's and
         // sharing any provider instances added to it (a test's log capture), redacted the same way.
         var sharedProviders = services.Where(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationInstance is ILoggerProvider)
@@ -128,11 +138,13 @@ public static class GatewayApplication
         services.AddSingleton<SessionCache>();
         services.AddSingleton<SessionRevoker>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRevoker>());
-        services.AddOptions<AdminOptions>().Bind(builder.Configuration.GetSection(AdminOptions.SectionName));
+        services.AddOptions<AdminOptions>().Bind(builder.Configuration.GetSection(AdminOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         services.AddSingleton<AdminAuthorization>();
         services.AddSingleton<ManifestProxy>();
         services.AddSingleton<FragmentForwarder>();
-        services.AddOptions<MeteringOptions>().Bind(builder.Configuration.GetSection(MeteringOptions.SectionName));
+        services.AddOptions<MeteringOptions>().Bind(builder.Configuration.GetSection(MeteringOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MeteringOptions>, MeteringOptionsValidator>();
         services.AddSingleton<PlaybackMetrics>();
         services.AddSingleton<UsageMeter>();
         services.AddSingleton<UsageStore>();
@@ -173,6 +185,18 @@ public static class GatewayApplication
         services.AddSecretRedaction();
 
         var app = builder.Build();
+
+        // The tenants are checked now too: a configuration that breaks a rule stops the start.
+        try
+        {
+            app.Services.GetRequiredService<TenantDirectory>();
+        }
+        catch (InvalidOperationException)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            await infrastructure.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
 
         // A new request on a connection means the viewer read the previous response whole.
         app.Use((context, next) =>

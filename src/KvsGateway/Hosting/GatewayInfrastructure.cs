@@ -50,7 +50,21 @@ public sealed partial class GatewayInfrastructure : IAsyncDisposable
                 LogEmbeddedGarnet(logger, connectionString);
             }
 
-            var configuration = ConfigurationOptions.Parse(connectionString);
+            ConfigurationOptions configuration;
+            try
+            {
+                configuration = ConfigurationOptions.Parse(connectionString);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new InvalidOperationException("Redis:Configuration is not a StackExchange.Redis connection string.", ex);
+            }
+
+            if (configuration.EndPoints.Count == 0)
+            {
+                throw new InvalidOperationException("Redis:Configuration names no server (host:port).");
+            }
+
             configuration.AbortOnConnectFail = false;
 
             // While Redis is away, fail at once rather than queue: quotas then let playback through and

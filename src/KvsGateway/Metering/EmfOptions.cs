@@ -9,5 +9,6 @@ public sealed class EmfOptions
     public string? Path { get; set; }
 
     /// <summary>The CloudWatch namespace. <c>AWS/</c> namespaces are reserved for AWS, hence our own.</summary>
+    [System.ComponentModel.DataAnnotations.RegularExpression("^(?!AWS/)[^:]{1,255}$", ErrorMessage = "Metering:Emf:Namespace must not start with AWS/ (reserved for AWS) and has at most 255 characters.")]
     public string Namespace { get; set; } = "KvsGateway/KinesisVideo";
 }

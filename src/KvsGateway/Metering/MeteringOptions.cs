@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace KvsGateway.Metering;
 
 /// <summary>Section <c>Metering</c>.</summary>
@@ -9,6 +11,7 @@ public sealed class MeteringOptions
     /// Folder (relative to the content root) of this replica's usage journal and spool. One gateway
     /// per folder: it is locked while the gateway runs.
     /// </summary>
+    [System.ComponentModel.DataAnnotations.Required]
     public string Path { get; set; } = "data/metering";
 
     /// <summary>A record per media fragment per viewer (session, KVS fragment number, track, bytes, time), exported like usage.</summary>
@@ -22,5 +25,6 @@ public sealed class MeteringOptions
     public int MaxStreamLabelsPerTenant { get; set; } = 1000;
 
     /// <summary>CloudWatch Embedded Metric Format lines, one per tenant and stream per flush.</summary>
+    [ValidateObjectMembers]
     public EmfOptions Emf { get; set; } = new();
 }

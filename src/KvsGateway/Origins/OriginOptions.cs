@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace KvsGateway.Origins;
 
 /// <summary>Section <c>Origin</c>: where the media comes from and the gateway's own credentials for it.</summary>
-public sealed class OriginOptions
+public sealed class OriginOptions : IValidatableObject
 {
     public const string SectionName = "Origin";
 
@@ -37,4 +37,35 @@ public sealed class OriginOptions
     /// <summary>Largest origin manifest the gateway reads.</summary>
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxManifestBytes { get; set; } = 8 * 1024 * 1024;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Enum.IsDefined(Mode))
+        {
+            yield return new ValidationResult("Origin:Mode must be Embedded, Remote or Aws.", [nameof(Mode)]);
+        }
+
+        if (Mode == OriginMode.Remote && string.IsNullOrEmpty(Endpoint))
+        {
+            yield return new ValidationResult("Origin:Endpoint is required when Origin:Mode is Remote.", [nameof(Endpoint)]);
+        }
+
+        if (!string.IsNullOrEmpty(Endpoint) && !IsHttpUrl(Endpoint))
+        {
+            yield return new ValidationResult("Origin:Endpoint must be an absolute http(s) URL.", [nameof(Endpoint)]);
+        }
+
+        if (Mode == OriginMode.Embedded && !IsHttpUrl(EmbeddedUrl))
+        {
+            yield return new ValidationResult("Origin:EmbeddedUrl must be an absolute http URL.", [nameof(EmbeddedUrl)]);
+        }
+
+        if (string.IsNullOrEmpty(AccessKeyId) != string.IsNullOrEmpty(SecretAccessKey))
+        {
+            yield return new ValidationResult("Origin:AccessKeyId and Origin:SecretAccessKey go together.", [nameof(AccessKeyId), nameof(SecretAccessKey)]);
+        }
+    }
+
+    private static bool IsHttpUrl(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
 }

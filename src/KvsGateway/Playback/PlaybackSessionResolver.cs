@@ -44,6 +44,8 @@ public sealed class PlaybackSessionResolver
             return cached;
         }
 
+        // Taken before anything is read: a revocation from here on keeps this read out of the cache.
+        var generation = _cache.Generation;
         var claims = await _tokens.ReadAsync(token).ConfigureAwait(false)
             ?? throw Refused();
         var session = await _sessions.FindAsync(claims.SessionId).ConfigureAwait(false);
@@ -53,7 +55,7 @@ public sealed class PlaybackSessionResolver
             throw Refused();
         }
 
-        _cache.Add(token, session);
+        _cache.TryAdd(token, session, generation);
         return session;
     }
 

@@ -7,7 +7,9 @@ namespace KvsGateway.Sessions;
 /// <summary>
 /// Validated tokens and their sessions, in memory, so a fragment request costs no decryption and no
 /// Redis round trip. Keyed by a hash of the token (the token itself is never kept), bounded in size,
-/// and an entry never outlives its session or <see cref="MaxAge"/>. Revocations evict at once.
+/// and an entry never outlives its session or <see cref="MaxAge"/>. Revocations evict at once, and
+/// each one moves the cache to a new generation: a session read from Redis in an earlier generation
+/// may have been revoked while it was being read, so it is not cached (see <see cref="TryAdd"/>).
 /// </summary>
 public sealed class SessionCache
 {
@@ -17,6 +19,7 @@ public sealed class SessionCache
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly int _capacity;
+    private long _generation;
 
     public SessionCache(TimeProvider time, int capacity = 100_000)
     {
@@ -25,6 +28,9 @@ public sealed class SessionCache
     }
 
     public int Count => _entries.Count;
+
+    /// <summary>Taken before a session is read from Redis and handed to <see cref="TryAdd"/> with it.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
 
     public static string KeyOf(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
@@ -45,9 +51,20 @@ public sealed class SessionCache
         return entry.Session;
     }
 
-    public void Add(string token, PlaybackSession session)
+    /// <summary>
+    /// Caches a session read from Redis since <paramref name="generation"/>, unless a revocation came
+    /// in the meantime: the read may predate it, and caching it would let a revoked session play on
+    /// for <see cref="MaxAge"/>. The next request then reads Redis again. A revocation racing the add
+    /// itself is caught by checking again afterwards.
+    /// </summary>
+    public bool TryAdd(string token, PlaybackSession session, long generation)
     {
         ArgumentNullException.ThrowIfNull(session);
+        if (Generation != generation)
+        {
+            return false;
+        }
+
         if (_entries.Count >= _capacity)
         {
             Trim();
@@ -55,13 +72,22 @@ public sealed class SessionCache
 
         var now = _time.GetUtcNow();
         var until = session.ExpiresAt < now + MaxAge ? session.ExpiresAt : now + MaxAge;
-        _entries[KeyOf(token)] = new Entry(session, until);
+        var key = KeyOf(token);
+        _entries[key] = new Entry(session, until);
+        if (Generation != generation)
+        {
+            _entries.TryRemove(key, out _);
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>Drops every cached session the revocation covers.</summary>
     public int Evict(Revocation revocation)
     {
         ArgumentNullException.ThrowIfNull(revocation);
+        Interlocked.Increment(ref _generation);
         var removed = 0;
         foreach (var pair in _entries)
         {

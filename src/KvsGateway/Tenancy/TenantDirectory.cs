@@ -5,18 +5,31 @@ namespace KvsGateway.Tenancy;
 
 /// <summary>
 /// The configured tenants, indexed by name and by access key id. The index (with secrets resolved
-/// from their references) is rebuilt when configuration reloads, so a lookup costs no I/O.
+/// from their references) is rebuilt when configuration reloads, so a lookup costs no I/O. A
+/// configuration that breaks <see cref="TenantValidation"/> stops the start; on reload it is refused
+/// (and logged), and the tenants as they were keep serving.
 /// </summary>
-public sealed class TenantDirectory : IDisposable
+public sealed partial class TenantDirectory : IDisposable
 {
     private readonly IDisposable? _subscription;
+    private readonly bool _development;
+    private readonly ILogger<TenantDirectory> _logger;
     private volatile Index _index;
 
-    public TenantDirectory(IOptionsMonitor<TenantOptions> options)
+    public TenantDirectory(IOptionsMonitor<TenantOptions> options, IHostEnvironment environment, ILogger<TenantDirectory> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(environment);
+        _development = environment.IsDevelopment();
+        _logger = logger;
+        var problems = TenantValidation.Validate(options.CurrentValue, _development);
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("The tenants configuration is invalid: " + string.Join(" ", problems));
+        }
+
         _index = Build(options.CurrentValue);
-        _subscription = options.OnChange(value => _index = Build(value));
+        _subscription = options.OnChange(Reload);
     }
 
     public IReadOnlyCollection<Tenant> All => _index.ByName.Values;
@@ -28,6 +41,18 @@ public sealed class TenantDirectory : IDisposable
 
     public void Dispose() => _subscription?.Dispose();
 
+    private void Reload(TenantOptions options)
+    {
+        var problems = TenantValidation.Validate(options, _development);
+        if (problems.Count > 0)
+        {
+            LogReloadRefused(_logger, string.Join(" ", problems));
+            return;
+        }
+
+        _index = Build(options);
+    }
+
     private static Index Build(TenantOptions options)
     {
         var byName = new Dictionary<string, Tenant>(StringComparer.Ordinal);
@@ -38,16 +63,15 @@ public sealed class TenantDirectory : IDisposable
             byName[name] = tenant;
             foreach (var key in definition.AccessKeys)
             {
-                var secret = key.ResolveSecret();
-                if (key.AccessKeyId.Length > 0 && secret.Length > 0)
-                {
-                    byKey[key.AccessKeyId] = (tenant, secret);
-                }
+                byKey[key.AccessKeyId] = (tenant, key.ResolveSecret());
             }
         }
 
         return new Index(byName.ToFrozenDictionary(StringComparer.Ordinal), byKey.ToFrozenDictionary(StringComparer.Ordinal));
     }
+
+    [LoggerMessage(1, LogLevel.Error, "A reloaded tenants configuration was refused; the previous one stays in force: {Problems}")]
+    private static partial void LogReloadRefused(ILogger logger, string problems);
 
     private sealed record Index(FrozenDictionary<string, Tenant> ByName, FrozenDictionary<string, (Tenant Tenant, string Secret)> ByAccessKey);
 }

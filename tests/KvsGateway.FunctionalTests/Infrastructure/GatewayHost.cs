@@ -112,7 +112,18 @@ public sealed class GatewayHost : IAsyncDisposable
                 builder.Logging.AddProvider(capture);
             }
         });
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // Resolved so the container owns (and disposes) the embedded emulator and Redis connection.
+            app.Services.GetService<GatewayInfrastructure>();
+            await app.DisposeAsync();
+            throw;
+        }
+
         var listeners = app.Services.GetRequiredService<GatewayListeners>();
         var emulator = app.Services.GetRequiredService<GatewayInfrastructure>().Origin.ControlEndpoint;
         return new GatewayHost(app, listeners.PublicAddresses[0], listeners.ManagementAddresses[0], emulator, dataPath, clock, keys);

@@ -44,6 +44,7 @@ public static class EmulatorApplication
         builder.Services.AddSingleton<PlaybackHandlers>();
         builder.Services.AddSingleton<PlaybackQuotas>();
         builder.Services.AddSingleton<PutMediaHandler>();
+        builder.Services.AddHostedService<RetentionService>();
         builder.Services.AddCors(cors => cors.AddPolicy(PlaybackCorsPolicy, policy =>
             policy.AllowAnyOrigin().WithMethods("GET", "HEAD", "OPTIONS").AllowAnyHeader().WithExposedHeaders("Content-Length", "x-amzn-RequestId", "x-amzn-ErrorType")));
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using KvsGateway.Kvs.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace KvsGateway.Emulator.Dash;
@@ -31,24 +32,39 @@ internal static class FragmentResponse
             response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {from}-{to}/{total}");
         }
 
-        response.ContentLength = to - from + 1;
         if (HttpMethods.IsHead(context.Request.Method))
         {
+            response.ContentLength = to - from + 1;
             return;
         }
 
+        // Opened before anything is written: a fragment deleted by retention meanwhile is a KVS
+        // error, not a response cut after its header.
+        FileStream? stream = null;
+        if (file is not null && to >= head.Length)
+        {
+            try
+            {
+                stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            }
+            catch (FileNotFoundException)
+            {
+                throw KvsException.ResourceNotFound("The fragment is no longer retained.");
+            }
+        }
+
+        response.ContentLength = to - from + 1;
         if (from < head.Length)
         {
             var end = (int)Math.Min(to + 1, head.Length);
             await response.Body.WriteAsync(head.AsMemory((int)from, end - (int)from), context.RequestAborted).ConfigureAwait(false);
         }
 
-        if (file is null || to < head.Length)
+        if (stream is null)
         {
             return;
         }
 
-        var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
         await using (stream.ConfigureAwait(false))
         {
             var start = Math.Max(from, head.Length) - head.Length;

@@ -12,11 +12,12 @@ namespace KvsGateway.Emulator.Dash;
 /// </summary>
 public static class ManifestBuilder
 {
-    public static MpdDocument Build(EmulatorSession session, DateTimeOffset now)
+    /// <summary>The session's manifest; fragments received before <paramref name="retainedSince"/> are past retention and left out.</summary>
+    public static MpdDocument Build(EmulatorSession session, DateTimeOffset now, DateTimeOffset retainedSince)
     {
         ArgumentNullException.ThrowIfNull(session);
         var parameters = session.Parameters;
-        var listed = session.Listed;
+        var listed = session.Listed.Where(f => f.Entry.ServerTimestamp >= retainedSince).ToList();
         var isDynamic = parameters.PlaybackMode != DashPlaybackMode.OnDemand;
         var window = isDynamic && listed.Count > parameters.MaxManifestFragmentResults
             ? listed.Skip(listed.Count - parameters.MaxManifestFragmentResults).ToList()

@@ -14,11 +14,13 @@ public sealed class PlaybackHandlers
 {
     private readonly SessionRegistry _registry;
     private readonly DashSessionFactory _sessions;
+    private readonly StreamStore _store;
     private readonly PlaybackQuotas _quotas;
     private readonly TimeProvider _time;
 
-    public PlaybackHandlers(SessionRegistry registry, DashSessionFactory sessions, PlaybackQuotas quotas, TimeProvider time)
+    public PlaybackHandlers(SessionRegistry registry, DashSessionFactory sessions, StreamStore store, PlaybackQuotas quotas, TimeProvider time)
     {
+        _store = store;
         _registry = registry;
         _sessions = sessions;
         _quotas = quotas;
@@ -31,7 +33,7 @@ public sealed class PlaybackHandlers
         var session = _registry.Get(context.Request.Query["SessionToken"]);
         _quotas.Manifest(session);
         await _sessions.RefreshAsync(session, context.RequestAborted).ConfigureAwait(false);
-        var document = ManifestBuilder.Build(session, _time.GetUtcNow());
+        var document = ManifestBuilder.Build(session, _time.GetUtcNow(), _store.RetainedSince(session.Parameters.Stream));
         context.Response.ContentType = MpdNames.ContentType;
         context.Response.Headers.CacheControl = document.IsDynamic ? "no-cache" : "private, max-age=60";
         await MpdWriter.WriteAsync(document, context.Response.Body, context.RequestAborted).ConfigureAwait(false);
@@ -62,6 +64,11 @@ public sealed class PlaybackHandlers
         var listed = session.Find(sequence)
             ?? throw KvsException.ResourceNotFound($"SequenceNumber {sequence} is not in this session's manifest.");
         var entry = listed.Entry;
+        if (entry.ServerTimestamp < _store.RetainedSince(session.Parameters.Stream))
+        {
+            throw KvsException.ResourceNotFound($"Fragment {entry.FragmentNumber} is no longer retained.");
+        }
+
         FragmentHeader header;
         try
         {

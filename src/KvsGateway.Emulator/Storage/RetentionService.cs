@@ -4,24 +4,44 @@ using Microsoft.Extensions.Options;
 
 namespace KvsGateway.Emulator.Storage;
 
-/// <summary>Deletes fragments past their stream's retention in the background.</summary>
+/// <summary>
+/// Deletes fragments past their stream's retention (<c>DataRetentionInHours</c>) in the background,
+/// from the index, the disk and what sessions list, while streams keep being written.
+/// </summary>
 public sealed partial class RetentionService : BackgroundService
 {
     private readonly StreamStore _store;
     private readonly EmulatorOptions _options;
+    private readonly TimeProvider _time;
     private readonly ILogger<RetentionService> _logger;
+    private PeriodicTimer? _timer;
 
-    public RetentionService(StreamStore store, IOptions<EmulatorOptions> options, ILogger<RetentionService> logger)
+    public RetentionService(StreamStore store, IOptions<EmulatorOptions> options, TimeProvider time, ILogger<RetentionService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
         _options = options.Value;
+        _time = time;
         _logger = logger;
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // On the emulator's clock, like every KVS rule it keeps; started with the service, so the
+        // first sweep is one interval after start whenever the sweeping task gets to run.
+        _timer = new PeriodicTimer(_options.RetentionSweepInterval, _time);
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _timer?.Dispose();
+        base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(_options.RetentionSweepInterval);
+        var timer = _timer!;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))

@@ -147,6 +147,12 @@ public sealed partial class StreamStore : IAsyncDisposable
     /// <summary>The stream named by name or ARN; ResourceNotFoundException when there is none.</summary>
     public StreamRecord Get(StreamIdentity identity) => GetState(identity).Record;
 
+    /// <summary>
+    /// The stream's retention boundary now: fragments received before it are no longer served, and
+    /// the next retention sweep deletes them.
+    /// </summary>
+    public DateTimeOffset RetainedSince(StreamIdentity identity) => _time.GetUtcNow().AddHours(-GetState(identity).Record.DataRetentionInHours);
+
     public IReadOnlyList<StreamRecord> List() => _streams.Values.Select(s => s.Record).OrderBy(r => r.StreamName, StringComparer.Ordinal).ToList();
 
     public async Task DeleteAsync(StreamIdentity identity, string? currentVersion, CancellationToken cancellationToken)

@@ -68,6 +68,7 @@ public sealed partial class JwksKeySource : IDisposable
         private readonly Lock _gate = new();
         private long _fetchedAtTicks = DateTimeOffset.MinValue.UtcTicks;
         private JsonWebKeySet? _latest;
+        private static readonly TimeSpan ManagerRefreshInterval = ConfigurationManager<JsonWebKeySet>.MinimumRefreshInterval + TimeSpan.FromMilliseconds(100);
         private long _lastRequestTimestamp;
         private DateTimeOffset _lastForced = DateTimeOffset.MinValue;
         private TaskCompletionSource _nextFetch = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -132,16 +133,17 @@ public sealed partial class JwksKeySource : IDisposable
                 next = _nextFetch.Task;
             }
 
-            // The manager ignores a RequestRefresh within a second of wall time of the last one; the
-            // 30 s throttle above runs on the gateway's clock, which only a test moves faster.
-            var sinceLast = Stopwatch.GetElapsedTime(Interlocked.Exchange(ref _lastRequestTimestamp, Stopwatch.GetTimestamp()));
-            if (sinceLast < ConfigurationManager<JsonWebKeySet>.MinimumRefreshInterval)
+            // The manager ignores a RequestRefresh within a second of wall time of its last one (it
+            // reads its own clock just after ours, hence the margin); the 30 s throttle above runs on
+            // the gateway's clock, which only a test moves faster than the wall.
+            var sinceLast = Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastRequestTimestamp));
+            if (sinceLast < ManagerRefreshInterval)
             {
-                await Task.Delay(ConfigurationManager<JsonWebKeySet>.MinimumRefreshInterval - sinceLast, cancellationToken).ConfigureAwait(false);
-                Interlocked.Exchange(ref _lastRequestTimestamp, Stopwatch.GetTimestamp());
+                await Task.Delay(ManagerRefreshInterval - sinceLast, cancellationToken).ConfigureAwait(false);
             }
 
             _manager.RequestRefresh();
+            Interlocked.Exchange(ref _lastRequestTimestamp, Stopwatch.GetTimestamp());
             try
             {
                 await next.WaitAsync(wait, cancellationToken).ConfigureAwait(false);

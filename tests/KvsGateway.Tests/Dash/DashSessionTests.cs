@@ -1,6 +1,7 @@
 using KvsGateway.Emulator;
 using KvsGateway.Emulator.Dash;
 using KvsGateway.Emulator.Storage;
+using KvsGateway.Emulator.Streams;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Validation;
 using KvsGateway.Kvs.Wire;
@@ -63,6 +64,81 @@ public sealed class DashSessionTests : IAsyncLifetime
         Assert.Equal(1, _quotas.TrackedWindows);
     }
 
+    /// <summary>
+    /// Before, RetentionService existed but was never registered: fragments lived forever, and the
+    /// looping demo stream grew its data folder without bound.
+    /// </summary>
+    [Fact]
+    public async Task Fragments_past_retention_leave_ListFragments_sessions_and_disk_while_the_stream_keeps_being_written()
+    {
+        await _store.CreateAsync(new CreateStreamInput { StreamName = "short", DataRetentionInHours = 1 }, default);
+        var shortLived = new StreamIdentity("short", null);
+        var old = new List<FragmentIndexEntry>();
+        for (var i = 0; i < 3; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(2));
+            old.Add(await _store.AppendAsync(shortLived, _clusters[i], _time.GetUtcNow(), default));
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var onDemand = await _factory.CreateAsync(new GetDashStreamingSessionUrlInput
+        {
+            StreamName = "short",
+            PlaybackMode = "ON_DEMAND",
+            Expires = 43_200,
+            DashFragmentSelector = new FragmentSelector { TimestampRange = new TimestampRange { StartTimestamp = T0, EndTimestamp = _time.GetUtcNow() } },
+        }, default);
+
+        var options = Options.Create(new EmulatorOptions { DataPath = _path, RetentionSweepInterval = TimeSpan.FromMinutes(1) });
+        using var retention = new RetentionService(_store, options, _time, NullLogger<RetentionService>.Instance);
+        await retention.StartAsync(default);
+        try
+        {
+            // Half an hour on, the stream is written again; an hour after the first fragments, they go.
+            _time.Advance(TimeSpan.FromMinutes(30));
+            var kept = await _store.AppendAsync(shortLived, _clusters[0], _time.GetUtcNow(), default);
+            _time.Advance(TimeSpan.FromMinutes(29));
+            Assert.All(old, f => Assert.True(File.Exists(f.Path)));
+            _time.Advance(TimeSpan.FromMinutes(1));
+            await SweptAsync(old);
+
+            Assert.All(old, f => Assert.False(File.Exists(f.Path), f.Path));
+            Assert.True(File.Exists(kept.Path));
+            var listed = ListFragmentsHandler.List(_store, new ListFragmentsInput { StreamName = "short" }).Fragments;
+            Assert.Equal([kept.FragmentNumber], listed.Select(f => f.FragmentNumber));
+
+            // The session that listed them lists them no more, and a new one over their range finds nothing.
+            Assert.Empty(ManifestBuilder.Build(onDemand, _time.GetUtcNow(), _store.RetainedSince(shortLived)).AdaptationSets[0].Segments);
+            var gone = await Assert.ThrowsAsync<KvsException>(() => _factory.CreateAsync(new GetDashStreamingSessionUrlInput
+            {
+                StreamName = "short",
+                PlaybackMode = "ON_DEMAND",
+                DashFragmentSelector = new FragmentSelector { TimestampRange = new TimestampRange { StartTimestamp = _time.GetUtcNow().AddMinutes(-59), EndTimestamp = kept.ServerTimestamp.AddSeconds(-1) } },
+            }, default));
+            Assert.Equal(KvsErrorTypes.ResourceNotFound, gone.ErrorType);
+
+            // The stream being written keeps working.
+            _time.Advance(TimeSpan.FromSeconds(2));
+            var next = await _store.AppendAsync(shortLived, _clusters[1], _time.GetUtcNow(), default);
+            Assert.Equal(2, ListFragmentsHandler.List(_store, new ListFragmentsInput { StreamName = "short" }).Fragments.Count);
+            Assert.True(FragmentNumberSequence.Compare(next.FragmentNumber, kept.FragmentNumber) > 0);
+        }
+        finally
+        {
+            await retention.StopAsync(default);
+        }
+    }
+
+    /// <summary>The sweep runs on the timer's own task: waits (bounded) until it has deleted the files.</summary>
+    private static async Task SweptAsync(List<FragmentIndexEntry> expired)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (expired.Any(f => File.Exists(f.Path)))
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+
     [Fact]
     public async Task On_demand_takes_fragments_that_start_in_the_range_both_ends_inclusive()
     {
@@ -84,7 +160,7 @@ public sealed class DashSessionTests : IAsyncLifetime
     {
         var fragments = await IngestAsync(3, gap: TimeSpan.FromSeconds(30));
         var session = await CreateAsync("ON_DEMAND", T0, fragments[^1].ServerTimestamp);
-        var mpd = ManifestBuilder.Build(session, _time.GetUtcNow());
+        var mpd = ManifestBuilder.Build(session, _time.GetUtcNow(), _store.RetainedSince(Cam));
         Assert.False(mpd.IsDynamic);
         Assert.Equal(TimeSpan.FromSeconds(6), mpd.MediaPresentationDuration);
         var segments = mpd.AdaptationSets[0].Segments;
@@ -100,7 +176,7 @@ public sealed class DashSessionTests : IAsyncLifetime
         _clusters.Clear();
         _clusters.AddRange((await FixtureMedia.ReadAsync(Fixtures.PathOf("h264-aac.mkv"))).Clusters);
         var fragments = await IngestAsync(3);
-        var mpd = ManifestBuilder.Build(await CreateAsync("ON_DEMAND", T0, fragments[^1].ServerTimestamp), _time.GetUtcNow());
+        var mpd = ManifestBuilder.Build(await CreateAsync("ON_DEMAND", T0, fragments[^1].ServerTimestamp), _time.GetUtcNow(), _store.RetainedSince(Cam));
         Assert.Equal([540_000UL, 96_256UL], mpd.AdaptationSets.Select(set => (ulong)set.Segments.Sum(s => (long)s.Duration)));
         Assert.Equal(TimeSpan.FromMilliseconds(6016), mpd.MediaPresentationDuration);
     }
@@ -112,7 +188,7 @@ public sealed class DashSessionTests : IAsyncLifetime
         var session = await CreateAsync("LIVE", null, null, max: 2);
         Assert.Equal([1UL, 2UL], session.Listed.Select(l => l.SequenceNumber));
         var second = session.Listed[0].Entry;
-        var mpd = ManifestBuilder.Build(session, _time.GetUtcNow());
+        var mpd = ManifestBuilder.Build(session, _time.GetUtcNow(), _store.RetainedSince(Cam));
         Assert.True(mpd.IsDynamic);
         Assert.Equal(1UL, mpd.AdaptationSets[0].StartNumber);
         Assert.Equal(TimeSpan.FromSeconds(1), mpd.MinimumUpdatePeriod);
@@ -123,7 +199,7 @@ public sealed class DashSessionTests : IAsyncLifetime
         Assert.Equal(4, listed.Count);
         Assert.Equal(second, session.Find(1)!.Entry);
         Assert.Equal(later, listed.Skip(2).Select(l => l.Entry));
-        mpd = ManifestBuilder.Build(session, _time.GetUtcNow());
+        mpd = ManifestBuilder.Build(session, _time.GetUtcNow(), _store.RetainedSince(Cam));
         Assert.Equal(3UL, mpd.AdaptationSets[0].StartNumber);
         Assert.Equal([listed[2].Starts[0], listed[3].Starts[0]], mpd.AdaptationSets[0].Segments.Select(s => s.Start));
         Assert.Equal(listed[1].Starts[0] + listed[1].Durations[0], listed[2].Starts[0]);
@@ -165,7 +241,7 @@ public sealed class DashSessionTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromSeconds(1));
         await _factory.RefreshAsync(session, default);
         Assert.Equal(more[0], session.Listed[^1].Entry);
-        Assert.True(ManifestBuilder.Build(session, _time.GetUtcNow()).IsDynamic);
+        Assert.True(ManifestBuilder.Build(session, _time.GetUtcNow(), _store.RetainedSince(Cam)).IsDynamic);
     }
 
     [Fact]

@@ -54,7 +54,7 @@ public sealed class AwsOriginTests : IAsyncLifetime
         var started = DateTimeOffset.UtcNow.AddSeconds(-1);
         var acks = await PlaybackFixture.IngestAsync(producer, "acme-aws", "h264-aac.mkv");
         Assert.Equal(3, acks.Count(a => a.EventType == "PERSISTED"));
-        await Task.Delay(1100);
+        await WallClock.IngestInThePastAsync(DateTimeOffset.UtcNow);
         var input = new GetDashStreamingSessionUrlInput
         {
             StreamName = "acme-aws",

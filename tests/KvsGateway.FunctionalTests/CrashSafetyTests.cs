@@ -101,7 +101,7 @@ public sealed class CrashSafetyTests : IAsyncLifetime
             Assert.InRange(listed.Count, persisted.Count, persisted.Count + 12);
 
             // Serve every listed fragment and compare its video samples with the source cluster it came from.
-            await Task.Delay(1100);
+            await WallClock.IngestInThePastAsync(DateTimeOffset.UtcNow);
             var session = await client.GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput
             {
                 StreamName = "crash",

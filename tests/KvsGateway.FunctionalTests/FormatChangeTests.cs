@@ -29,7 +29,7 @@ public sealed class FormatChangeTests : IClassFixture<PlaybackFixture>
             }
         }
 
-        await Task.Delay(1100);
+        await WallClock.IngestInThePastAsync(DateTimeOffset.UtcNow);
         var url = new Uri((await emulator.GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput
         {
             StreamName = stream,

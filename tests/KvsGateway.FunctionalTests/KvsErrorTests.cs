@@ -43,7 +43,7 @@ public sealed class KvsErrorTests : IClassFixture<PlaybackFixture>
     {
         var stream = "acme-err-" + errorType[..8].ToLowerInvariant();
         await PlaybackFixture.IngestAsyncWithRetention(_fixture.Host.EmulatorClient(), stream, fixture, errorType == "NoDataRetentionException" ? 0 : 1);
-        await Task.Delay(1100);
+        await WallClock.IngestInThePastAsync(DateTimeOffset.UtcNow);
         using var http = new HttpClient { BaseAddress = _fixture.Host.Emulator };
         var now = DateTimeOffset.UtcNow;
         var start = now.AddMinutes(-5).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);

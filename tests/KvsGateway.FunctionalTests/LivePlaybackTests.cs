@@ -86,7 +86,7 @@ public sealed class LivePlaybackTests : IClassFixture<PlaybackFixture>
     {
         var started = DateTimeOffset.UtcNow.AddSeconds(-1);
         await PlaybackFixture.IngestAsync(_fixture.Host.EmulatorClient(), "acme-replay", "h264-aac.mkv");
-        await Task.Delay(1100);
+        await WallClock.IngestInThePastAsync(DateTimeOffset.UtcNow);
         foreach (var client in new KvsClient[] { _fixture.Host.EmulatorClient(), _fixture.Host.GatewayClient() })
         {
             var url = new Uri((await client.GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput
@@ -101,17 +101,29 @@ public sealed class LivePlaybackTests : IClassFixture<PlaybackFixture>
             Assert.Single(first.Descendants(Dash + "AdaptationSet").First().Descendants(Dash + "S"));
             Assert.NotNull(first.Descendants(Dash + "S").First().Attribute(MpdAssert.Kvs + "ts"));
 
-            await Task.Delay(4300);
-            var later = Valid(await http.GetStringAsync(url), dynamic: true);
-            Assert.Equal(3, later.Descendants(Dash + "AdaptationSet").First().Descendants(Dash + "S").Count());
+            // The next two fragments appear as the ones before them would have finished playing (2 s each):
+            // polled at four a second, within the session's five manifests a second.
+            var revealed = System.Diagnostics.Stopwatch.StartNew();
+            XDocument later;
+            int listed;
+            do
+            {
+                await WallClock.PassesAsync(DateTimeOffset.UtcNow.AddMilliseconds(250));
+                later = Valid(await http.GetStringAsync(url), dynamic: true);
+                listed = later.Descendants(Dash + "AdaptationSet").First().Descendants(Dash + "S").Count();
+            }
+            while (listed < 3 && revealed.Elapsed < TimeSpan.FromSeconds(15));
+
+            Assert.Equal(3, listed);
+            Assert.True(revealed.Elapsed > TimeSpan.FromSeconds(3), $"all three were listed after {revealed.Elapsed}, before they would have played");
             await AssertSamplesMatchSourceAsync(http, url, later);
 
             foreach (var map in new[] { "0:v:0", "0:a:0" })
             {
                 var source = await Ffmpeg.PacketHashesAsync(PlaybackFixture.FixturePath("h264-aac.mkv"), map);
 
-                // One second apart, so the runs stay within the session's 5 manifests a second.
-                await Task.Delay(1100);
+                // In a second of their own, so the runs stay within the session's 5 manifests a second.
+                await WallClock.NextSecondAsync();
                 var replayed = await Ffmpeg.PacketHashesAsync(url.ToString(), map, seconds: 5.5);
                 Assert.True(replayed.Count >= source.Count * 8 / 10, $"{map}: {replayed.Count} of {source.Count} packets");
                 Assert.Equal(source.Take(replayed.Count), replayed);

@@ -47,7 +47,7 @@ public sealed class MediaFixtureTests : IClassFixture<PlaybackFixture>
         var started = DateTimeOffset.UtcNow.AddSeconds(-1);
         var acks = await PlaybackFixture.IngestAsync(_fixture.Host.EmulatorClient(), stream, fixture);
         Assert.Equal(3, acks.Count(a => a.EventType == "PERSISTED"));
-        await Task.Delay(1100);
+        await WallClock.IngestInThePastAsync(DateTimeOffset.UtcNow);
         var input = new GetDashStreamingSessionUrlInput
         {
             StreamName = stream,
@@ -83,7 +83,7 @@ public sealed class MediaFixtureTests : IClassFixture<PlaybackFixture>
         var clusters = (await FixtureMedia.ReadAsync(PlaybackFixture.FixturePath(fixture))).Clusters.Count;
         Assert.Equal(clusters, acks.Count(a => a.EventType == "PERSISTED"));
         Assert.DoesNotContain(acks, a => a.EventType == "ERROR");
-        await Task.Delay(1100);
+        await WallClock.IngestInThePastAsync(DateTimeOffset.UtcNow);
         var input = new GetDashStreamingSessionUrlInput
         {
             StreamName = stream,

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Text.Json;
 using KvsGateway.FunctionalTests.Infrastructure;
@@ -30,7 +31,7 @@ public sealed class MeteringTests
         var since = DateTimeOffset.UtcNow.AddSeconds(-1);
         await PlaybackFixture.IngestAsync(first.EmulatorClient(), tenant + "-one", "h264.mkv");
         await PlaybackFixture.IngestAsync(first.EmulatorClient(), tenant + "-two", "h264-aac.mkv");
-        await Task.Delay(1100);
+        await WallClock.IngestInThePastAsync(DateTimeOffset.UtcNow);
 
         // 16 viewers, sessions made on both replicas, every request alternating replicas; every
         // fourth viewer (all on stream two) hangs up on its first media fragment after 3000 bytes.
@@ -45,8 +46,12 @@ public sealed class MeteringTests
             received.AddOrUpdate(stream, bytes, (_, total) => total + bytes);
         });
 
-        // Billed exactly what the viewers' machines received, the aborted bodies included.
-        var billed = await SettledAsync(() => BilledAsync(redis.ConnectionString, tenant));
+        // Billed exactly what the viewers' machines received, the aborted bodies included: once the
+        // delivery checks have settled and both replicas have flushed, and still after one more flush.
+        await BilledReachesAsync(redis.ConnectionString, tenant, b => b.GetValueOrDefault(tenant + "-one") == received[tenant + "-one"] && b.GetValueOrDefault(tenant + "-two") == received[tenant + "-two"]);
+        await first.App.Services.GetRequiredService<UsageFlusher>().FlushAsync();
+        await second.App.Services.GetRequiredService<UsageFlusher>().FlushAsync();
+        var billed = await BilledAsync(redis.ConnectionString, tenant);
         Assert.Equal(received[tenant + "-one"], billed.GetValueOrDefault(tenant + "-one"));
         Assert.Equal(received[tenant + "-two"], billed.GetValueOrDefault(tenant + "-two"));
         var fragments = await MediaFragmentCountAsync(first, tenant + "-one", since);
@@ -115,7 +120,7 @@ public sealed class MeteringTests
         var during = await QuotaTests.CreateSessionAsync(host, stream, since, tenant.ToUpperInvariant(), "metered-secret");
         long received = await DashClient.PlayAsync(u => u, new Uri(host.Gateway, before.PathAndQuery));
         received += (await host.Http.GetByteArrayAsync(during.PathAndQuery)).Length;
-        await SettledAsync(() => BilledAsync(redis.ConnectionString, tenant));
+        await BilledReachesAsync(redis.ConnectionString, tenant, b => b.Values.Sum() == received);
 
         var flusher = host.App.Services.GetRequiredService<UsageFlusher>();
         await redis.StopAsync();
@@ -126,7 +131,9 @@ public sealed class MeteringTests
         }
 
         Assert.True(flusher.Spool.HasBatches, "the batches of the outage are spooled");
-        await Task.Delay(1500);
+
+        // Whatever of the outage is still in memory goes to the spool too.
+        await flusher.FlushAsync();
         var spoolCopy = await File.ReadAllBytesAsync(flusher.Spool.FilePath);
 
         await redis.StartAsync();
@@ -135,8 +142,9 @@ public sealed class MeteringTests
             await Task.Delay(100);
         }
 
-        var billed = await SettledAsync(() => BilledAsync(redis.ConnectionString, tenant));
-        Assert.Equal(received, billed.Values.Sum());
+        await BilledReachesAsync(redis.ConnectionString, tenant, b => b.Values.Sum() == received);
+        await flusher.FlushAsync();
+        Assert.Equal(received, (await BilledAsync(redis.ConnectionString, tenant)).Values.Sum());
         Assert.False(flusher.Spool.HasBatches);
 
         // The same spooled batches, replayed again: their ids are known, nothing is added.
@@ -182,7 +190,9 @@ public sealed class MeteringTests
             Assert.Equal(System.Net.HttpStatusCode.OK, head.StatusCode);
         }
 
-        Assert.Equal(received, (await SettledAsync(() => BilledAsync(redis.ConnectionString, tenant)))[stream]);
+        await BilledReachesAsync(redis.ConnectionString, tenant, b => b.GetValueOrDefault(stream) == received);
+        await host.App.Services.GetRequiredService<UsageFlusher>().FlushAsync();
+        Assert.Equal(received, (await BilledAsync(redis.ConnectionString, tenant))[stream]);
         var hour = await UsageFieldsAsync(redis.ConnectionString, tenant);
         Assert.Equal(2, hour[$"{stream}|GetMP4MediaFragment|Requests"]);
         Assert.Equal(1, hour[$"{stream}|GetMP4MediaFragment|Success"]);
@@ -227,9 +237,15 @@ public sealed class MeteringTests
         var gateway = await HostProcess.StartGatewayAsync(gatewayArgs);
         var sessions = await OnDemandSessionsAsync(gateway.Endpoint, tenant, stream, since, 6);
 
-        // Viewers replay their sessions until the gateway dies under them.
-        var viewers = sessions.Select(session => Task.Run(() => ViewUntilKilledAsync(session))).ToList();
-        await Task.Delay(1500);
+        // Viewers replay their sessions until the gateway dies under them; it dies once each has been served a while.
+        var progress = sessions.Select(_ => new StrongBox<int>()).ToList();
+        var viewers = sessions.Select((session, i) => Task.Run(() => ViewUntilKilledAsync(session, progress[i]))).ToList();
+        var serving = System.Diagnostics.Stopwatch.StartNew();
+        while (progress.Any(p => Volatile.Read(ref p.Value) <= 5) && serving.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await WallClock.PassesAsync(DateTimeOffset.UtcNow.AddMilliseconds(20));
+        }
+
         await gateway.KillAsync();
         var results = await Task.WhenAll(viewers);
         await gateway.DisposeAsync();
@@ -237,9 +253,17 @@ public sealed class MeteringTests
         // The restarted replica finds the journal of the killed one and bills it.
         await using var restarted = await HostProcess.StartGatewayAsync(gatewayArgs);
 
-        // It spools the killed run's journal before it listens and replays the spool on its first flush.
-        await Task.Delay(2500);
-        var billed = (await SettledAsync(() => BilledAsync(redis.ConnectionString, tenant), timeoutSeconds: 20)).Values.Sum();
+        // It spools the killed run's journal before it listens and replays the spool on its first
+        // flush, deleting it once every batch in it is applied.
+        var spool = Path.Combine(work, "metering", "spool.jsonl");
+        var replaying = System.Diagnostics.Stopwatch.StartNew();
+        while ((File.Exists(spool) || Directory.EnumerateFiles(Path.Combine(work, "metering"), "journal-*").Any()) && replaying.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await WallClock.PassesAsync(DateTimeOffset.UtcNow.AddMilliseconds(50));
+        }
+
+        Assert.False(File.Exists(spool), "the killed run's usage is replayed");
+        var billed = (await BilledAsync(redis.ConnectionString, tenant)).Values.Sum();
         var read = results.Sum(r => r.Received);
         var inFlight = results.Sum(r => r.InFlight);
         Assert.True(results.All(r => r.Requests > 5), "every viewer was served before the kill");
@@ -258,8 +282,8 @@ public sealed class MeteringTests
         var stream = tenant + "-cam";
         var since = await PlaybackFixture.IngestPlayableAsync(host.EmulatorClient(), stream, "h264-aac.mkv");
         var url = await QuotaTests.CreateSessionAsync(host, stream, since, tenant.ToUpperInvariant(), "metered-secret");
-        await DashClient.PlayAsync(u => u, new Uri(host.Gateway, url.PathAndQuery));
-        var billed = await SettledAsync(() => BilledAsync(redis.ConnectionString, tenant));
+        var received = await DashClient.PlayAsync(u => u, new Uri(host.Gateway, url.PathAndQuery));
+        await BilledReachesAsync(redis.ConnectionString, tenant, b => b.GetValueOrDefault(stream) == received);
 
         var fragments = (await host.EmulatorClient().ListFragmentsAsync(new KvsGateway.Kvs.Wire.ListFragmentsInput { StreamName = stream })).Fragments.Select(f => f.FragmentNumber).ToHashSet();
         using var json = await host.AdminAsync(HttpMethod.Get, $"/admin/viewer-records?tenant={tenant}&format=json&from={Uri.EscapeDataString(since.AddMinutes(-1).ToString("O"))}");
@@ -274,7 +298,7 @@ public sealed class MeteringTests
         var media = JsonDocument.Parse(await usage.Content.ReadAsStringAsync()).RootElement.EnumerateArray()
             .Where(r => r.GetProperty("api").GetString() == "GetMP4MediaFragment").Sum(r => r.GetProperty("bytes").GetInt64());
         Assert.Equal(media, records.Sum(r => r.GetProperty("Bytes").GetInt64()));
-        Assert.True(billed.Values.Sum() > media);
+        Assert.True(received > media);
 
         using var csv = await host.AdminAsync(HttpMethod.Get, $"/admin/viewer-records?tenant={tenant}&format=csv&from={Uri.EscapeDataString(since.AddMinutes(-1).ToString("O"))}");
         var lines = (await csv.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -370,7 +394,7 @@ public sealed class MeteringTests
     /// request being read and the one just finished (its record is written after its last byte is
     /// sent): <c>InFlight</c> is the bytes of both.
     /// </summary>
-    private static async Task<(long Received, long InFlight, int Requests)> ViewUntilKilledAsync(Uri session)
+    private static async Task<(long Received, long InFlight, int Requests)> ViewUntilKilledAsync(Uri session, StrongBox<int> progress)
     {
         using var http = new HttpClient();
         long received = 0;
@@ -397,6 +421,7 @@ public sealed class MeteringTests
                 }
 
                 requests++;
+                Interlocked.Increment(ref progress.Value);
                 return copy.ToArray();
             }
 
@@ -461,32 +486,33 @@ public sealed class MeteringTests
         return fields;
     }
 
-    /// <summary>Polls until two reads a flush apart agree and are not empty.</summary>
-    private static async Task<Dictionary<string, long>> SettledAsync(Func<Task<Dictionary<string, long>>> read, int timeoutSeconds = 10)
+    /// <summary>
+    /// Waits (at most 20 s) until the tenant's billed bytes meet <paramref name="done"/>: delivery checks
+    /// settle within a second or two of the last byte and the meter flushes each second.
+    /// </summary>
+    private static async Task BilledReachesAsync(string redis, string tenant, Func<Dictionary<string, long>, bool> done)
     {
-        Dictionary<string, long>? previous = null;
-        for (var attempt = 0; attempt < timeoutSeconds * 2; attempt++)
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        Dictionary<string, long> billed = [];
+        while (waited.Elapsed < TimeSpan.FromSeconds(20))
         {
-            await Task.Delay(500);
-            Dictionary<string, long> current;
             try
             {
-                current = await read();
+                billed = await BilledAsync(redis, tenant);
+                if (done(billed))
+                {
+                    return;
+                }
             }
             catch (RedisConnectionException)
             {
-                continue;
+                // Redis is still coming back.
             }
 
-            if (previous is not null && current.Count > 0 && current.Count == previous.Count && current.All(p => previous.GetValueOrDefault(p.Key) == p.Value))
-            {
-                return current;
-            }
-
-            previous = current;
+            await WallClock.PassesAsync(DateTimeOffset.UtcNow.AddMilliseconds(100));
         }
 
-        return previous ?? [];
+        Assert.Fail($"billed after 20 s: {string.Join(", ", billed.Select(b => $"{b.Key}={b.Value}"))}");
     }
 
     private static long PrometheusSum(string text, string prefix, string tenant, string stream) =>

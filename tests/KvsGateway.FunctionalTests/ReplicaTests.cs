@@ -28,7 +28,7 @@ public sealed class ReplicaTests : IAsyncLifetime
         _second = await GatewayHost.StartAsync(_redis.ConnectionString, tokenKeys: [_keyA], extraArgs: TenantArgs());
         _started = DateTimeOffset.UtcNow.AddSeconds(-1);
         await PlaybackFixture.IngestAsync(_first.EmulatorClient(), _tenant + "-cam", "h264.mkv");
-        await Task.Delay(1100);
+        await WallClock.IngestInThePastAsync(DateTimeOffset.UtcNow);
     }
 
     public async Task DisposeAsync()

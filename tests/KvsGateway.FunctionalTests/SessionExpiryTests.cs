@@ -29,7 +29,7 @@ public sealed class SessionExpiryTests : IAsyncLifetime
     {
         var started = DateTimeOffset.UtcNow.AddSeconds(-1);
         await PlaybackFixture.IngestAsync(_host.EmulatorClient(), "acme-expiring", "h264.mkv");
-        await Task.Delay(1100);
+        await WallClock.IngestInThePastAsync(DateTimeOffset.UtcNow);
         _time.SetUtcNow(DateTimeOffset.UtcNow);
         var output = await _host.GatewayClient().GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput
         {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { KinesisVideoClient, GetDataEndpointCommand } from "@aws-sdk/client-kinesis-video";
 import { KinesisVideoArchivedMediaClient, GetDASHStreamingSessionURLCommand } from "@aws-sdk/client-kinesis-video-archived-media";
 import {
-  adminToken, artifacts, demoKeys, dll, fixtures, launchChromium, packetHashes, redis, run,
+  adminToken, artifacts, clockPasses, demoKeys, dll, fixtures, launchChromium, packetHashes, redis, run,
   startGateway, startPageServer, videoFrameCount,
 } from "./support.mjs";
 
@@ -31,7 +31,7 @@ before(async () => {
   for (const [key, stream] of Object.entries(streams)) {
     await run(["ingest", "--endpoint", gateway.emulator, "--stream", stream, "--create", "--retention", "1", join(fixtures, files[key])]);
   }
-  await new Promise((r) => setTimeout(r, 1500));
+  await clockPasses(Date.now() + 1000);
 });
 
 after(async () => {
@@ -88,6 +88,9 @@ for (const player of ["dash", "shaka"]) {
         const r = await page.evaluate(() => window.report);
         const failure = await report({ frames, expected });
         assert.ok(done && r.ended, `did not reach the end: ${failure}`);
+        // The end of playback is the end of the presentation: the playhead is there, nothing is left.
+        const at = await page.evaluate(() => ({ time: document.getElementById("video").currentTime, duration: document.getElementById("video").duration }));
+        assert.ok(Math.abs(at.time - at.duration) < 0.001, `ended at ${at.time} of ${at.duration}: ${failure}`);
         assert.deepEqual(r.errors, [], failure);
         assert.deepEqual(problems, [], failure);
         assert.ok(responses.length > 0 && responses.every((x) => x.status === 200), failure);

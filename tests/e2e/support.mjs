@@ -20,7 +20,7 @@ export const adminToken = "e2e-admin-token-of-the-suite";
 const exec = promisify(execFile);
 
 // Free ports and the gateway binary's verbs come from the SDK suite's helpers.
-export { dll, freePort, run } from "../sdk-js/support.mjs";
+export { clockPasses, dll, freePort, run } from "../sdk-js/support.mjs";
 
 /** The gateway in Development, as the README's run command starts it, on free ports. */
 export async function startGateway() {

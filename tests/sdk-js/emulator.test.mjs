@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { dll, freePort, run } from "./support.mjs";
+import { dll, freePort, run, clockPasses } from "./support.mjs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -68,7 +68,7 @@ before(async () => {
 
   started = new Date(Date.now() - 1000);
   await ingest("sdk-cam", "h264-aac.mkv");
-  await new Promise((r) => setTimeout(r, 1100));
+  await clockPasses(Date.now() + 1000);
 });
 
 after(() => {
@@ -115,7 +115,7 @@ test("errors arrive as the SDK's named exceptions", async () => {
   await ingest("sdk-no-cpd", "no-cpd.mkv");
   await ingest("sdk-bad-avcc", "bad-avcc.mkv");
   await ingest("sdk-unsupported", "unsupported-codec.mkv");
-  await new Promise((r) => setTimeout(r, 1100));
+  await clockPasses(Date.now() + 1000);
   const since = new Date(Date.now() - 60_000);
   await rejectsWith(media().send(onDemand("sdk-no-retention", since)), "NoDataRetentionException", 400);
   await rejectsWith(media().send(onDemand("sdk-no-cpd", since)), "MissingCodecPrivateDataException", 400);

@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { dll, freePort, run } from "./support.mjs";
+import { dll, freePort, run, clockPasses } from "./support.mjs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
@@ -56,7 +56,7 @@ before(async () => {
   started = new Date(Date.now() - 1000);
   await run(["ingest", "--endpoint", emulatorUrl, "--stream", "acme-sdk", "--create", "--retention", "1", join(here, "..", "fixtures", "h264-aac.mkv")]);
   await run(["ingest", "--endpoint", emulatorUrl, "--stream", "other-sdk", "--create", "--retention", "1", join(here, "..", "fixtures", "h264.mkv")]);
-  await new Promise((r) => setTimeout(r, 1100));
+  await clockPasses(Date.now() + 1000);
 });
 
 after(() => {

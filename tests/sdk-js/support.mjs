@@ -30,3 +30,14 @@ export function run(args) {
     });
   });
 }
+
+/**
+ * Returns once the wall clock is past `instant` (ms since the epoch). A range's EndTimestamp must be
+ * in the past and the SDK sends whole seconds: after an ingest, `clockPasses(Date.now() + 1000)`
+ * makes a range ending "now" cover every fragment just ingested.
+ */
+export async function clockPasses(instant) {
+  while (Date.now() <= instant) {
+    await new Promise((r) => setTimeout(r, Math.min(50, Math.max(1, instant - Date.now()))));
+  }
+}

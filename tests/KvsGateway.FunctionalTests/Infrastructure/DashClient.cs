@@ -90,8 +90,21 @@ internal static class DashClient
             }
         }
 
-        // Stalled: a full window, nothing in flight; every byte in the buffer has been acknowledged.
-        await Task.Delay(500);
+        // Stalled: once the receive window is full nothing more arrives, and every byte in the buffer
+        // has been acknowledged. Waits until the buffer has held still for 200 ms (at most 10 s).
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var still = System.Diagnostics.Stopwatch.StartNew();
+        var available = socket.Available;
+        while (still.Elapsed < TimeSpan.FromMilliseconds(200) && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await WallClock.PassesAsync(DateTimeOffset.UtcNow.AddMilliseconds(20));
+            if (socket.Available != available)
+            {
+                available = socket.Available;
+                still.Restart();
+            }
+        }
+
         body += socket.Available;
         socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
         socket.Close();

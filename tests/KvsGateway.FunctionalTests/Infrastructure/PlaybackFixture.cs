@@ -39,7 +39,7 @@ public sealed class PlaybackFixture : IAsyncLifetime
         Acks = await IngestAsync(emulator, Stream, "h264.mkv");
         await IngestAsync(emulator, OtherStream, "h264.mkv");
         IngestEnded = DateTimeOffset.UtcNow.AddSeconds(1);
-        await Task.Delay(1100);
+        await WallClock.IngestInThePastAsync(DateTimeOffset.UtcNow);
 
         SourceClusters = (await FixtureMedia.ReadAsync(FixturePath("h264.mkv"))).Clusters;
     }
@@ -52,7 +52,7 @@ public sealed class PlaybackFixture : IAsyncLifetime
     {
         var since = DateTimeOffset.UtcNow.AddSeconds(-1);
         await IngestAsync(emulator, stream, fixture);
-        await Task.Delay(1100);
+        await WallClock.IngestInThePastAsync(DateTimeOffset.UtcNow);
         return since;
     }
 

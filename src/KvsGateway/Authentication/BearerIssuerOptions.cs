@@ -4,8 +4,9 @@ namespace KvsGateway.Authentication;
 /// One trusted JWT issuer: its name (<c>iss</c>), the audience its tokens must carry for this gateway,
 /// its keys (static, or from its JWKS document), the claim naming the tenant, and the tenants it may
 /// name. Two entries may share an issuer with different keys, to restrict each key to its tenants.
+/// Not sealed: <see cref="BearerTokenOptions"/> is one issuer too, set at the section's own level.
 /// </summary>
-public sealed class BearerIssuerOptions
+public class BearerIssuerOptions
 {
     public string? Issuer { get; set; }
 

@@ -1,11 +1,12 @@
 using BenchmarkDotNet.Attributes;
 using KvsGateway.Metering;
-using KvsGateway.Playback;
+using KvsGateway.Kvs.Wire;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using KvsGateway.Delivery;
 
 namespace KvsGateway.Benchmarks;
 
@@ -24,7 +25,6 @@ public class MeteringBenchmarks
     private ServiceProvider _services = null!;
     private MeterProvider _meterProvider = null!;
     private UsageMeter _meter = null!;
-    private UsageJournal _journal = null!;
     private string _folder = string.Empty;
     private int _requests;
     private System.Net.Sockets.TcpListener _listener = null!;
@@ -38,9 +38,11 @@ public class MeteringBenchmarks
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         _meterProvider = Sdk.CreateMeterProviderBuilder().AddMeter(PlaybackMetrics.MeterName).Build();
         _folder = Directory.CreateTempSubdirectory("kvsgw-bench-metering-").FullName;
-        _journal = new UsageJournal(_folder);
-        _meter = new UsageMeter(TimeProvider.System, new PlaybackMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Microsoft.Extensions.Options.Options.Create(new MeteringOptions())));
-        _meter.UseJournal(_journal);
+        _meter = new UsageMeter(
+            TimeProvider.System,
+            new PlaybackMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Microsoft.Extensions.Options.Options.Create(new MeteringOptions())),
+            Microsoft.Extensions.Options.Options.Create(new MeteringOptions { Path = _folder }),
+            new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ContentRootPath = _folder });
         _listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         _listener.Start();
         _client = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
@@ -89,12 +91,16 @@ public class MeteringBenchmarks
         var latency = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         var stream = "cam-" + (_requests++ % 8);
         _tracker.Complete(counter, aborted: false, delivered =>
-            _meter.Record("tenant-a", stream, "0123456789abcdef0123456789abcdef", PlaybackApi.GetMp4MediaFragment, delivered, true, latency));
+            _meter.Record("tenant-a", stream, "0123456789abcdef0123456789abcdef", KvsOperations.GetMp4MediaFragment, delivered, true, latency));
 
-        // Drained as the flusher would, so the table and the journal segment stay one interval's size.
-        if (_requests % 1000 == 0 && _meter.Drain() is { JournalSegment: { } segment })
+        // Closed and applied (deleted) as the flusher would, so the journal segment stays one interval's size.
+        if (_requests % 1000 == 0)
         {
-            File.Delete(segment);
+            _meter.CloseSegment();
+            foreach (var (_, path) in _meter.ClosedSegments())
+            {
+                File.Delete(path);
+            }
         }
     }
 

@@ -36,7 +36,7 @@ public sealed class EmulatorOptions
     public Dictionary<string, string> Credentials { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The KVS playback quotas.</summary>
-    public Dash.QuotaOptions Quotas { get; set; } = new();
+    public QuotaOptions Quotas { get; set; } = new();
 
     /// <summary>How often fragments past retention are deleted.</summary>
     public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromSeconds(30);

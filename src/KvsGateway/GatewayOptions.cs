@@ -11,7 +11,9 @@ public sealed class GatewayOptions : IValidatableObject
     /// Where the management listener (<c>/metrics</c>, <c>/readyz</c>, the admin API) binds, <c>;</c>-separated;
     /// empty turns it off. Keep it off the public network.
     /// </summary>
-    public string ManagementUrls { get; set; } = Hosting.Listeners.GatewayListeners.DefaultManagementUrls;
+    public string ManagementUrls { get; set; } = DefaultManagementUrls;
+
+    public const string DefaultManagementUrls = "http://127.0.0.1:9090";
 
     /// <summary>
     /// Outside Development, starting with an embedded Redis (Garnet) or an embedded emulator as the

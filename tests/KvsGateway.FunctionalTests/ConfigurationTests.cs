@@ -21,7 +21,6 @@ public sealed class ConfigurationTests : IAsyncLifetime
     [InlineData("--Tenants:other:AccessKeys:0:AccessKeyId", GatewayHost.TenantKeyId, "is also a key of tenant")]
     [InlineData("--Origin:ActivityTimeout", "00:00:00", "ActivityTimeout")]
     [InlineData("--Admin:Tokens:1", "short", "Admin:Tokens:1")]
-    [InlineData("--Metering:Emf:Namespace", "AWS/KinesisVideo", "Metering:Emf:Namespace")]
     [InlineData("--Metering:MaxStreamLabelsPerTenant", "0", "MaxStreamLabelsPerTenant")]
     [InlineData("--Gateway:PublicBaseUrl", "not a url", "Gateway:PublicBaseUrl")]
     [InlineData("--Gateway:AllowedPlaybackOrigins:0", "https://player.example.com/path", "Gateway:AllowedPlaybackOrigins")]

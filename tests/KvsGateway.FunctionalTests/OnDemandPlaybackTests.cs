@@ -3,6 +3,7 @@ using System.Net;
 using System.Xml.Linq;
 using KvsGateway.FunctionalTests.Infrastructure;
 using KvsGateway.Kvs.Wire;
+using KvsGateway.Metering;
 using KvsGateway.Sessions;
 using KvsGateway.Testing;
 using KvsGateway.Tokens;
@@ -102,7 +103,7 @@ public sealed class OnDemandPlaybackTests : IClassFixture<PlaybackFixture>
         for (var attempt = 0; attempt < 50 && metered != received; attempt++)
         {
             await Task.Delay(200);
-            var usage = await redis.GetDatabase().HashGetAllAsync(RedisKeys.SessionUsage(claims!.Tenant, claims.SessionId));
+            var usage = await redis.GetDatabase().HashGetAllAsync(UsageKeys.SessionUsage(claims!.Tenant, claims.SessionId));
             metered = usage.Where(e => e.Name.ToString().EndsWith(".OutgoingBytes", StringComparison.Ordinal)).Sum(e => (long)e.Value);
         }
 

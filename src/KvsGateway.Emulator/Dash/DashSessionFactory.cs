@@ -4,6 +4,7 @@ using KvsGateway.Kvs.Validation;
 using KvsGateway.Kvs.Wire;
 using KvsGateway.Media.Codecs;
 using KvsGateway.Media.Packaging;
+using KvsGateway.Media.Mp4;
 
 namespace KvsGateway.Emulator.Dash;
 

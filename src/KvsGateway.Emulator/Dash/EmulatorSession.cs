@@ -1,6 +1,6 @@
 using KvsGateway.Emulator.Storage;
 using KvsGateway.Kvs.Validation;
-using KvsGateway.Media.Packaging;
+using KvsGateway.Media.Mp4;
 
 namespace KvsGateway.Emulator.Dash;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using KvsGateway.Kvs.Manifests;
 using KvsGateway.Kvs.Validation;
-using KvsGateway.Media.Packaging;
+using KvsGateway.Media.Mp4;
 
 namespace KvsGateway.Emulator.Dash;
 

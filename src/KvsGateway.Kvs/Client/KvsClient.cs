@@ -184,7 +184,7 @@ public sealed class KvsClient
         {
             try
             {
-                body = JsonSerializer.Deserialize(bytes, KvsJsonContext.Default.KvsErrorBody);
+                body = JsonSerializer.Deserialize(bytes, KvsErrorJsonContext.Default.KvsErrorBody);
             }
             catch (JsonException)
             {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using KvsGateway.Kvs.Wire;
 using Microsoft.AspNetCore.Http;
 
 namespace KvsGateway.Kvs.Errors;
@@ -55,6 +54,6 @@ public static class KvsErrorResponder
 
         response.ContentType = "application/json";
         var body = new KvsErrorBody { LowerMessage = error.Message, Message = error.Message };
-        await JsonSerializer.SerializeAsync(response.Body, body, KvsJsonContext.Default.KvsErrorBody, context.RequestAborted).ConfigureAwait(false);
+        await JsonSerializer.SerializeAsync(response.Body, body, KvsErrorJsonContext.Default.KvsErrorBody, context.RequestAborted).ConfigureAwait(false);
     }
 }

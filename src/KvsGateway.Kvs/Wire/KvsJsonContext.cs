@@ -1,11 +1,9 @@
 using System.Text.Json.Serialization;
-using KvsGateway.Kvs.Errors;
 
 namespace KvsGateway.Kvs.Wire;
 
 /// <summary>Source-generated serialization of every KVS wire type.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(KvsErrorBody))]
 [JsonSerializable(typeof(GetDataEndpointInput))]
 [JsonSerializable(typeof(GetDataEndpointOutput))]
 [JsonSerializable(typeof(GetDashStreamingSessionUrlInput))]

@@ -1,4 +1,3 @@
-using KvsGateway.Media.Packaging;
 
 namespace KvsGateway.Media.Mp4;
 

@@ -1,5 +1,6 @@
 using KvsGateway.Media.Codecs;
 using KvsGateway.Media.Matroska;
+using KvsGateway.Media.Mp4;
 
 namespace KvsGateway.Media.Packaging;
 

@@ -38,7 +38,7 @@ public static class AdminEndpoints
             foreach (var entry in await open.ListAsync(tenant))
             {
                 var session = await sessions.FindAsync(entry.SessionId);
-                list.Add(new SessionSummary(entry.SessionId, entry.Stream, session?.PlaybackMode, session?.CreatedAt, entry.ExpiresAt));
+                list.Add(new SessionSummary(entry.SessionId, entry.Stream, session?.PlaybackMode.ToWire(), session?.CreatedAt, entry.ExpiresAt));
             }
 
             return TypedResults.Json<IReadOnlyList<SessionSummary>>(list, AdminJsonContext.Default.IReadOnlyListSessionSummary);
@@ -59,10 +59,13 @@ public static class AdminEndpoints
             return TypedResults.Json(use, AdminJsonContext.Default.QuotaUse);
         }).WithSummary("Shows a tenant's open sessions and bytes this month against its limits.");
 
-        admin.MapPost("/tenants/{tenant}/disable", async (string tenant, HttpContext context, TenantDirectory tenants, TenantDisablement disablement, AuditLog audit, TimeProvider time) =>
+        admin.MapPost("/tenants/{tenant}/disable", async (string tenant, HttpContext context, TenantDirectory tenants, TenantDisablement disablement, SessionRevoker revoker, AuditLog audit, TimeProvider time) =>
         {
             RequireTenant(tenants, tenant);
+
+            // The flag refuses its calls on every replica; the revocation stops its sessions within a second.
             await disablement.DisableAsync(tenant);
+            await revoker.RevokeAsync(new Revocation(RevocationScope.Tenant, tenant));
             await audit.RecordAsync(Event(AuditEvents.TenantDisabled, context, time, tenant));
             return TypedResults.NoContent();
         }).WithSummary("Disables a tenant: its calls are refused and its sessions stop within a second.");
@@ -106,12 +109,22 @@ public static class AdminEndpoints
             return TypedResults.NoContent();
         }).WithSummary("Revokes every session of a tenant.");
 
-        admin.MapGet("/usage", (HttpContext context, UsageExport export) => export.WriteAsync(context))
+        admin.MapGet("/usage", (HttpContext context, UsageExport export, TimeProvider time) =>
+            Export(context, time, (request, body, cancellationToken) => export.WriteUsageAsync(request, body, cancellationToken)))
             .WithSummary("Exports usage per tenant, stream, API and period: tenant, stream, from, to (ISO 8601), granularity=hour|day, format=json|csv.");
-        admin.MapGet("/viewer-records", (HttpContext context, UsageExport export) => export.WriteViewersAsync(context))
+        admin.MapGet("/viewer-records", (HttpContext context, UsageExport export, TimeProvider time) =>
+            Export(context, time, (request, body, cancellationToken) => export.WriteViewersAsync(request, body, cancellationToken)))
             .WithSummary("Exports a tenant's viewer records (Metering:ViewerRecords): tenant, stream, from, to, format=json|csv.");
 
         return admin;
+    }
+
+    /// <summary>An export written as it is read: the query parsed here, the rows by <see cref="UsageExport"/>.</summary>
+    private static async Task Export(HttpContext context, TimeProvider time, Func<UsageExportRequest, System.IO.Pipelines.PipeWriter, CancellationToken, Task> write)
+    {
+        var request = UsageExportQuery.Parse(context.Request.Query, time.GetUtcNow());
+        context.Response.ContentType = request.Csv ? "text/csv; charset=utf-8" : "application/json";
+        await write(request, context.Response.BodyWriter, context.RequestAborted);
     }
 
     private static Tenant RequireTenant(TenantDirectory tenants, string name) =>

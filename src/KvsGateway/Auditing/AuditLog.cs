@@ -1,13 +1,14 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Threading.Channels;
-using KvsGateway.Sessions;
 using Microsoft.Extensions.Options;
 
 namespace KvsGateway.Auditing;
 
 /// <summary>
-/// Appends audit records as JSON lines. Callers only enqueue; one background writer does the I/O,
-/// so a slow disk never holds a request. There are two queues: records of what callers can cause
+/// Appends audit records as JSON lines to a sink of their own (a file by default), each record one
+/// whole line in one write, so nothing else writing to the same output can split it. Callers only
+/// enqueue; one background writer does the I/O, so a slow disk never holds a request. There are two queues: records of what callers can cause
 /// at will (authentication failures, quota rejections) go to a bounded one that drops when full,
 /// while records of what changed (sessions created and revoked, tenants disabled and enabled) go to
 /// one that is never dropped from: its writers wait for room instead. Whatever an unauthenticated
@@ -18,18 +19,20 @@ public sealed partial class AuditLog : BackgroundService
     private readonly Channel<AuditEvent> _kept;
     private readonly Channel<AuditEvent> _droppable;
     private readonly AuditOptions _options;
+    private readonly string _contentRoot;
     private readonly ILogger<AuditLog> _logger;
     private long _dropped;
 
-    public AuditLog(IOptions<AuditOptions> options, ILogger<AuditLog> logger)
-        : this(options, logger, capacity: 65_536)
+    public AuditLog(IOptions<AuditOptions> options, IHostEnvironment environment, ILogger<AuditLog> logger)
+        : this(options, environment?.ContentRootPath ?? throw new ArgumentNullException(nameof(environment)), logger, capacity: 65_536)
     {
     }
 
-    internal AuditLog(IOptions<AuditOptions> options, ILogger<AuditLog> logger, int capacity)
+    internal AuditLog(IOptions<AuditOptions> options, string contentRoot, ILogger<AuditLog> logger, int capacity)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
+        _contentRoot = contentRoot;
         _logger = logger;
         _kept = Channel.CreateBounded<AuditEvent>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _droppable = Channel.CreateBounded<AuditEvent>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
@@ -57,10 +60,9 @@ public sealed partial class AuditLog : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await using var output = string.IsNullOrEmpty(_options.Path)
-            ? Console.OpenStandardOutput()
-            : new FileStream(_options.Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 4096, useAsync: true);
-        var newline = "\n"u8.ToArray();
+        await using var output = OpenSink();
+        var line = new ArrayBufferWriter<byte>(1024);
+        using var json = new Utf8JsonWriter(line);
 
         // Drains until both queues are completed at shutdown, so nothing enqueued is lost to a stop;
         // kept records go first whenever both have some.
@@ -87,8 +89,11 @@ public sealed partial class AuditLog : BackgroundService
                 continue;
             }
 
-            await JsonSerializer.SerializeAsync(output, record, GatewayJsonContext.Default.AuditEvent, CancellationToken.None).ConfigureAwait(false);
-            await output.WriteAsync(newline, CancellationToken.None).ConfigureAwait(false);
+            line.ResetWrittenCount();
+            json.Reset();
+            JsonSerializer.Serialize(json, record, AuditingJsonContext.Default.AuditEvent);
+            line.Write("\n"u8);
+            await output.WriteAsync(line.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
             if (_kept.Reader.Count == 0 && _droppable.Reader.Count == 0)
             {
                 await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
@@ -101,6 +106,20 @@ public sealed partial class AuditLog : BackgroundService
         }
 
         await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private Stream OpenSink()
+    {
+        if (_options.Path == AuditOptions.StandardOutput)
+        {
+            return Console.OpenStandardOutput();
+        }
+
+        var path = System.IO.Path.GetFullPath(_options.Path, _contentRoot);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+
+        // No buffer of our own: each record goes out in one write, whole.
+        return new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0, useAsync: true);
     }
 
     [LoggerMessage(1, LogLevel.Warning, "{Count} audit records of failed or refused calls were dropped: the audit queue was full")]

@@ -1,4 +1,5 @@
 using KvsGateway.Emulator;
+using KvsGateway.Emulator.Hosting;
 
 namespace KvsGateway.Commands;
 

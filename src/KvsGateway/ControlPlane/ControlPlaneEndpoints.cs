@@ -6,6 +6,7 @@ using KvsGateway.Kvs.Validation;
 using KvsGateway.Kvs.Wire;
 using KvsGateway.Metering;
 using KvsGateway.Quotas;
+using KvsGateway.Tenancy;
 
 namespace KvsGateway.ControlPlane;
 
@@ -38,7 +39,7 @@ public static class ControlPlaneEndpoints
                 throw KvsException.InvalidArgument($"This gateway serves only {ApiNames.GetDashStreamingSessionUrl}; {input.APIName} is not available through it.");
             }
 
-            await quotas.RequireDataEndpointAsync(caller.Tenant, stream.Name, context);
+            await quotas.RequireDataEndpointAsync(caller.Tenant, stream.Name, KvsErrorResponder.GetRequestId(context));
 
             return Results.Json(new GetDataEndpointOutput { DataEndpoint = baseUrl.For(context.Request) }, KvsJsonContext.Default.GetDataEndpointOutput);
         });
@@ -47,7 +48,7 @@ public static class ControlPlaneEndpoints
         {
             var caller = context.Features.GetRequiredFeature<ControlPlaneCaller>();
             var input = KvsRequestReader.Deserialize(caller.Body.Span, KvsJsonContext.Default.GetDashStreamingSessionUrlInput);
-            var (token, session) = await issuer.IssueAsync(caller.Tenant, input, context);
+            var (token, session) = await issuer.IssueAsync(caller.Tenant, input, KvsErrorResponder.GetRequestId(context), context.RequestAborted);
             context.Features.Set(new MeteredCall(session.StreamName, session.SessionId));
             var url = $"{baseUrl.For(context.Request)}/dash/v1/getDASHManifest.mpd?SessionToken={token}";
             return Results.Json(new GetDashStreamingSessionUrlOutput { DashStreamingSessionUrl = url }, KvsJsonContext.Default.GetDashStreamingSessionUrlOutput);

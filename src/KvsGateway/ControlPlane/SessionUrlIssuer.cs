@@ -37,17 +37,16 @@ public sealed partial class SessionUrlIssuer
         _logger = logger;
     }
 
-    public async Task<(string Token, PlaybackSession Session)> IssueAsync(Tenant tenant, GetDashStreamingSessionUrlInput input, HttpContext context)
+    /// <summary>A session for the tenant's request; <paramref name="requestId"/> goes into its audit record.</summary>
+    public async Task<(string Token, PlaybackSession Session)> IssueAsync(Tenant tenant, GetDashStreamingSessionUrlInput input, string requestId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(input);
-        ArgumentNullException.ThrowIfNull(context);
-        var cancellationToken = context.RequestAborted;
         var now = _time.GetUtcNow();
         var parameters = DashSessionRequestValidator.Validate(input, now);
         StreamScope.Require(tenant, parameters.Stream);
         TenantPolicy.Require(tenant, parameters);
-        await _quotas.RequireSessionUrlAsync(tenant, parameters.Stream.Name, context).ConfigureAwait(false);
+        await _quotas.RequireSessionUrlAsync(tenant, parameters.Stream.Name, requestId).ConfigureAwait(false);
 
         var originInput = new GetDashStreamingSessionUrlInput
         {
@@ -82,7 +81,7 @@ public sealed partial class SessionUrlIssuer
             Tenant = tenant.Name,
             StreamName = parameters.Stream.Name,
             StreamArn = parameters.Stream.StreamArn,
-            PlaybackMode = parameters.PlaybackMode.ToWire(),
+            PlaybackMode = parameters.PlaybackMode,
             FragmentSelectorType = parameters.SelectorKind.ToWire(),
             StartTimestamp = parameters.StartTimestamp,
             EndTimestamp = parameters.EndTimestamp,
@@ -92,9 +91,9 @@ public sealed partial class SessionUrlIssuer
             CreatedAt = now,
             ExpiresAt = now.AddSeconds(parameters.ExpiresSeconds),
         };
-        await _quotas.OpenSessionAsync(tenant, session, context).ConfigureAwait(false);
+        await _quotas.OpenSessionAsync(tenant, session, requestId).ConfigureAwait(false);
         await _sessions.SaveAsync(session).ConfigureAwait(false);
-        LogSessionCreated(_logger, session.SessionId, tenant.Name, session.StreamName, session.PlaybackMode);
+        LogSessionCreated(_logger, session.SessionId, tenant.Name, session.StreamName, session.PlaybackMode.ToWire());
         await _audit.RecordAsync(new AuditEvent
         {
             Time = now,
@@ -102,8 +101,8 @@ public sealed partial class SessionUrlIssuer
             Tenant = tenant.Name,
             Stream = session.StreamName,
             SessionId = session.SessionId,
-            RequestId = KvsErrorResponder.GetRequestId(context),
-            PlaybackMode = session.PlaybackMode,
+            RequestId = requestId,
+            PlaybackMode = session.PlaybackMode.ToWire(),
         }, cancellationToken).ConfigureAwait(false);
         return (_tokens.Issue(new SessionTokenClaims(session.SessionId, tenant.Name, session.ExpiresAt)), session);
     }

@@ -3,7 +3,7 @@ using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Validation;
 using KvsGateway.Kvs.Wire;
-using KvsGateway.Playback;
+using KvsGateway.Metering;
 using KvsGateway.Sessions;
 using KvsGateway.Tenancy;
 using Microsoft.Extensions.FileProviders;
@@ -64,17 +64,17 @@ public static class DemoEndpoints
                     ? new FragmentSelector { FragmentSelectorType = "SERVER_TIMESTAMP", TimestampRange = new TimestampRange { StartTimestamp = request.StartTimestamp, EndTimestamp = request.EndTimestamp } }
                     : null,
             };
-            var (token, session) = await issuer.IssueAsync(DemoTenant(tenants, demo.Value), input, context);
+            var (token, session) = await issuer.IssueAsync(DemoTenant(tenants, demo.Value), input, KvsErrorResponder.GetRequestId(context), context.RequestAborted);
             var url = $"{baseUrl.For(context.Request)}/dash/v1/getDASHManifest.mpd?SessionToken={token}";
             return TypedResults.Json(new DemoSession(url, session.SessionId, session.ExpiresAt), DemoJsonContext.Default.DemoSession);
         });
 
         api.MapGet("/usage", async (HttpContext context, PlaybackSessionResolver resolver, IConnectionMultiplexer redis) =>
         {
-            var (session, _) = await resolver.ResolveAsync(context.Request);
+            var session = (await resolver.ResolveAsync(context.Request.Query["SessionToken"].ToString())).Session;
             long bytes = 0;
             long requests = 0;
-            foreach (var entry in await redis.GetDatabase().HashGetAllAsync(RedisKeys.SessionUsage(session.Tenant, session.SessionId)))
+            foreach (var entry in await redis.GetDatabase().HashGetAllAsync(UsageKeys.SessionUsage(session.Tenant, session.SessionId)))
             {
                 var name = entry.Name.ToString();
                 if (name.EndsWith(".OutgoingBytes", StringComparison.Ordinal))

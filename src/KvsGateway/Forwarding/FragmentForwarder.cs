@@ -27,10 +27,11 @@ public sealed partial class FragmentForwarder
         _logger = logger;
     }
 
-    public async Task ForwardAsync(HttpContext context, PlaybackSession session, string fileName)
+    /// <summary>Forwards the request's fragment of its resolved session (YARP works on the request itself).</summary>
+    public async Task ForwardAsync(HttpContext context, string fileName)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(session);
+        var session = SessionResolutionFilter.Of(context).Session;
         var originUrl = OriginUrls.ForFragment(session.OriginSessionUrl, fileName, context.Request.Query);
         var config = new ForwarderRequestConfig { ActivityTimeout = _options.CurrentValue.ActivityTimeout };
         var transformer = new OriginFragmentTransformer(originUrl, session.ExpiresAt - _time.GetUtcNow());

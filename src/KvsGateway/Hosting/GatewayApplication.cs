@@ -1,15 +1,13 @@
 using KvsGateway.Admin;
+using KvsGateway.Delivery;
 using KvsGateway.Auditing;
 using KvsGateway.Authentication;
 using KvsGateway.ControlPlane;
 using KvsGateway.Demo;
-using KvsGateway.Forwarding;
 using KvsGateway.Health;
 using KvsGateway.Hosting.Listeners;
-using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Http;
 using KvsGateway.Kvs.Redaction;
-using KvsGateway.Manifests;
 using KvsGateway.Metering;
 using KvsGateway.Origins;
 using KvsGateway.Playback;
@@ -19,7 +17,6 @@ using KvsGateway.Tenancy;
 using KvsGateway.Tokens;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Metrics;
 using StackExchange.Redis;
 
 namespace KvsGateway.Hosting;
@@ -62,127 +59,34 @@ public static class GatewayApplication
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
-        services.AddOptions<OriginOptions>().Bind(builder.Configuration.GetSection(OriginOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<OriginOptions>, OriginOptionsValidator>();
-        // TenantOptions.Tenants is the "Tenants" section itself: tenant name to definition.
-        services.AddOptions<TenantOptions>().Bind(builder.Configuration);
-        services.AddOptions<SessionTokenOptions>().Bind(builder.Configuration.GetSection(SessionTokenOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<SessionTokenOptions>, SessionTokenOptionsValidator>();
-        services.AddOptions<DemoOptions>().Bind(builder.Configuration.GetSection(DemoOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DemoOptions>, DemoOptionsValidator>();
 
+        // Redis and the origin are started first (either may be embedded): what they need is checked before.
         var redisOptions = builder.Configuration.GetSection(RedisOptions.SectionName).Get<RedisOptions>() ?? new RedisOptions();
         var originOptions = builder.Configuration.GetSection(OriginOptions.SectionName).Get<OriginOptions>() ?? new OriginOptions();
-
-        // Checked before anything is started on their account; the rest at host start (ValidateOnStart).
         if (new OriginOptionsValidator().Validate(null, originOptions) is { Failed: true } origin)
         {
             throw new OptionsValidationException(OriginOptions.SectionName, typeof(OriginOptions), origin.Failures);
         }
 
-        // The embedded emulator logs through a factory of its own, configured like the gateway's and
-        // sharing any provider instances added to it (a test's log capture), redacted the same way.
-        var sharedProviders = services.Where(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationInstance is ILoggerProvider)
-            .Select(d => (ILoggerProvider)d.ImplementationInstance!).ToList();
-        var infrastructureLogging = new RedactingLoggerFactory(LoggerFactory.Create(logging =>
-        {
-            logging.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole();
-            foreach (var provider in sharedProviders)
-            {
-                logging.AddProvider(provider);
-            }
-        }));
-        var infrastructure = await GatewayInfrastructure.StartAsync(
-            redisOptions,
-            originOptions,
-            builder.Environment.ContentRootPath,
-            infrastructureLogging,
-            cancellationToken).ConfigureAwait(false);
+        var infrastructure = await GatewayInfrastructure.StartAsync(redisOptions, originOptions, builder.Environment.ContentRootPath, InfrastructureLogging(builder), cancellationToken).ConfigureAwait(false);
         services.AddSingleton(_ => infrastructure);
-
         services.AddSingleton<IConnectionMultiplexer>(sp => sp.GetRequiredService<GatewayInfrastructure>().Redis);
-        services.AddSingleton<OriginHttp>();
-        services.AddSingleton(sp => new KvsClient(
-            sp.GetRequiredService<OriginHttp>().Client,
-            sp.GetRequiredService<GatewayInfrastructure>().Origin,
-            sp.GetRequiredService<TimeProvider>()));
-        services.AddHttpForwarder();
-        services.AddSingleton<TenantDirectory>();
-        services.AddSingleton<TenantDisablement>();
-        services.AddOptions<GatewayAuthenticationOptions>().Bind(builder.Configuration.GetSection(GatewayAuthenticationOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<GatewayAuthenticationOptions>, GatewayAuthenticationOptionsValidator>();
-        services.AddSingleton<SigV4TenantAuthenticator>();
-        services.AddSingleton<JwksKeySource>();
-        services.AddSingleton<BearerTenantAuthenticator>();
-        services.AddSingleton<ControlPlaneAuthenticator>();
-        services.AddSingleton<FailedAuthenticationLimiter>();
-        services.AddSingleton<TenantRequestLimiter>();
-        services.AddSingleton<RateWindow>();
-        services.AddSingleton<ConcurrentSessions>();
-        services.AddSingleton<MonthlyBytes>();
-        services.AddSingleton<TenantQuotas>();
-        services.AddOptions<AuditOptions>().Bind(builder.Configuration.GetSection(AuditOptions.SectionName));
-        services.AddSingleton<AuditLog>();
-        services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "KvsGateway admin API";
-            document.Info.Description = "Operator endpoints under /admin; every call needs an Admin:Tokens bearer token.";
-            return Task.CompletedTask;
-        }));
-        services.AddSingleton<SessionTokenService>();
-        services.AddSingleton<SessionStore>();
-        services.AddSingleton<SessionUrlIssuer>();
-        services.AddSingleton<GatewayBaseUrl>();
-        services.AddSingleton<PlaybackSessionResolver>();
-        services.AddSingleton<SessionCache>();
-        services.AddSingleton<SessionRevoker>();
-        services.AddHostedService(sp => sp.GetRequiredService<SessionRevoker>());
-        services.AddOptions<AdminOptions>().Bind(builder.Configuration.GetSection(AdminOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
-        services.AddSingleton<AdminAuthorization>();
-        services.AddSingleton<ManifestProxy>();
-        services.AddSingleton<FragmentForwarder>();
-        services.AddOptions<MeteringOptions>().Bind(builder.Configuration.GetSection(MeteringOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<MeteringOptions>, MeteringOptionsValidator>();
-        services.AddSingleton<PlaybackMetrics>();
-        services.AddSingleton<UsageMeter>();
-        services.AddSingleton<UsageStore>();
-        services.AddSingleton<EmfWriter>();
-        services.AddSingleton<UsageExport>();
-        services.AddSingleton<FragmentNumberIndex>();
-        services.AddSingleton<ViewerRecorder>();
-        services.AddSingleton<UsageFlusher>();
-        services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
-        services.AddGatewayHealth();
-        services.AddHostedService<DemoStreamSeeder>();
 
-        var allowedOrigins = builder.Configuration.GetSection($"{GatewayOptions.SectionName}:AllowedPlaybackOrigins").Get<string[]>() ?? [];
-        services.AddCors(cors => cors.AddPolicy(PlaybackEndpoints.CorsPolicy, policy =>
-        {
-            if (allowedOrigins.Length == 0 || allowedOrigins.Contains("*"))
-            {
-                policy.AllowAnyOrigin();
-            }
-            else
-            {
-                policy.WithOrigins(allowedOrigins);
-            }
-
-            policy.WithMethods("GET", "HEAD", "OPTIONS").AllowAnyHeader()
-                .WithExposedHeaders("Content-Length", "Content-Range", "x-amzn-RequestId", "x-amzn-ErrorType")
-                .SetPreflightMaxAge(TimeSpan.FromHours(1));
-        }));
-
-        services.AddOpenTelemetry().WithMetrics(metrics =>
-        {
-            metrics.AddMeter(PlaybackMetrics.MeterName).AddPrometheusExporter();
-            if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-            {
-                metrics.AddOtlpExporter();
-            }
-        });
-        services.AddSecretRedaction();
+        services
+            .AddOrigins(builder.Configuration, sp => sp.GetRequiredService<GatewayInfrastructure>().Origin)
+            .AddTenancy(builder.Configuration)
+            .AddGatewayAuthentication(builder.Configuration)
+            .AddAuditing(builder.Configuration)
+            .AddSessionTokens(builder.Configuration)
+            .AddSessions()
+            .AddQuotas()
+            .AddMetering(builder.Configuration)
+            .AddControlPlane()
+            .AddPlayback(builder.Configuration)
+            .AddAdmin(builder.Configuration)
+            .AddGatewayHealth()
+            .AddDemo(builder.Configuration)
+            .AddSecretRedaction();
 
         var app = builder.Build();
 
@@ -201,7 +105,7 @@ public static class GatewayApplication
         // A new request on a connection means the viewer read the previous response whole.
         app.Use((context, next) =>
         {
-            context.Features.Get<DeliveryTracker>()?.Settle(connectionEnded: false);
+            ResponseDelivery.SettlePrevious(context);
             return next(context);
         });
         app.UseMiddleware<KvsErrorMiddleware>();
@@ -222,6 +126,24 @@ public static class GatewayApplication
         }
 
         return app;
+    }
+
+    /// <summary>
+    /// The embedded emulator logs through a factory of its own, configured like the gateway's and
+    /// sharing any provider instances added to it (a test's log capture), redacted the same way.
+    /// </summary>
+    private static RedactingLoggerFactory InfrastructureLogging(WebApplicationBuilder builder)
+    {
+        var sharedProviders = builder.Services.Where(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationInstance is ILoggerProvider)
+            .Select(d => (ILoggerProvider)d.ImplementationInstance!).ToList();
+        return new RedactingLoggerFactory(LoggerFactory.Create(logging =>
+        {
+            logging.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole();
+            foreach (var provider in sharedProviders)
+            {
+                logging.AddProvider(provider);
+            }
+        }));
     }
 
     /// <summary>The repository root or the container folder when they hold appsettings.json, else the build output.</summary>

@@ -5,6 +5,7 @@ using KvsGateway.Origins;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using StackExchange.Redis;
+using KvsGateway.Emulator.Hosting;
 
 namespace KvsGateway.Hosting;
 

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Manifests;
+using KvsGateway.Kvs.Validation;
 using KvsGateway.Metering;
 using KvsGateway.Origins;
 using KvsGateway.Sessions;
@@ -26,22 +27,24 @@ public sealed class ManifestProxy
         _viewerRecords = metering.Value.ViewerRecords;
     }
 
-    public async Task ServeAsync(HttpContext context, PlaybackSession session, string gatewayToken)
+    /// <summary>The session's manifest, fetched from the origin and rewritten for the viewer's token onto <paramref name="viewer"/>.</summary>
+    public async Task ServeAsync(ResolvedSession resolved, HttpResponse viewer, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(resolved);
+        ArgumentNullException.ThrowIfNull(viewer);
+        var session = resolved.Session;
         var options = _options.CurrentValue;
         var originUrl = new Uri(session.OriginSessionUrl);
         using var request = new HttpRequestMessage(HttpMethod.Get, originUrl);
         request.Headers.AcceptEncoding.ParseAdd("gzip");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ActivityTimeout);
         HttpResponseMessage response;
         try
         {
             response = await _http.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
+        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             throw new KvsException(KvsErrorTypes.ServiceUnavailable, 503, "The origin did not answer in time.");
         }
@@ -66,13 +69,13 @@ public sealed class ManifestProxy
 
             await using (body.ConfigureAwait(false))
             {
-                context.Response.ContentType = MpdNames.ContentType;
-                context.Response.Headers.CacheControl = session.PlaybackMode == "ON_DEMAND" ? "private, max-age=60" : "no-cache";
+                viewer.ContentType = MpdNames.ContentType;
+                viewer.Headers.CacheControl = session.PlaybackMode == DashPlaybackMode.OnDemand ? "private, max-age=60" : "no-cache";
                 var limited = new ReadLimitStream(body, options.MaxManifestBytes);
                 await ManifestRewriter.RewriteAsync(
                     limited,
-                    context.Response.Body,
-                    new ManifestRewriteOptions(originUrl, gatewayToken, session.DisplayFragmentTimestamp, session.DisplayFragmentNumber,
+                    viewer.Body,
+                    new ManifestRewriteOptions(originUrl, resolved.Token, session.DisplayFragmentTimestamp, session.DisplayFragmentNumber,
                         _viewerRecords ? (track, sequence, fragment) => _fragmentNumbers.Add(session.SessionId, session.ExpiresAt, track, sequence, fragment) : null),
                     timeout.Token).ConfigureAwait(false);
             }

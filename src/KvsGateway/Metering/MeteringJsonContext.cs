@@ -2,6 +2,5 @@ using System.Text.Json.Serialization;
 
 namespace KvsGateway.Metering;
 
-[JsonSerializable(typeof(UsageBatchDocument))]
 [JsonSerializable(typeof(ViewerRecord))]
 internal sealed partial class MeteringJsonContext : JsonSerializerContext;

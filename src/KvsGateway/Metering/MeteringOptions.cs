@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace KvsGateway.Metering;
 
 /// <summary>Section <c>Metering</c>.</summary>
@@ -24,7 +22,4 @@ public sealed class MeteringOptions
     [System.ComponentModel.DataAnnotations.Range(1, 100_000)]
     public int MaxStreamLabelsPerTenant { get; set; } = 1000;
 
-    /// <summary>CloudWatch Embedded Metric Format lines, one per tenant and stream per flush.</summary>
-    [ValidateObjectMembers]
-    public EmfOptions Emf { get; set; } = new();
 }

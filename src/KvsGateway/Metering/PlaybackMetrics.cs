@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using KvsGateway.Playback;
+using KvsGateway.Kvs.Wire;
 using Microsoft.Extensions.Options;
 
 namespace KvsGateway.Metering;
@@ -32,9 +32,9 @@ public sealed class PlaybackMetrics
         ArgumentNullException.ThrowIfNull(options);
         _maxStreamLabels = options.Value.MaxStreamLabelsPerTenant;
         var meter = meters.Create(MeterName);
-        _byApi = new[] { PlaybackApi.GetDashManifest, PlaybackApi.GetMp4InitFragment, PlaybackApi.GetMp4MediaFragment, PlaybackApi.GetDashStreamingSessionUrl }
+        _byApi = new[] { KvsOperations.GetDashManifest, KvsOperations.GetMp4InitFragment, KvsOperations.GetMp4MediaFragment, KvsOperations.GetDashStreamingSessionUrl }
             .ToFrozenDictionary(api => api, api => new Instruments(
-                api == PlaybackApi.GetDashStreamingSessionUrl ? null : meter.CreateCounter<long>($"{api}.OutgoingBytes", "By", "Body bytes delivered to clients"),
+                api == KvsOperations.GetDashStreamingSessionUrl ? null : meter.CreateCounter<long>($"{api}.OutgoingBytes", "By", "Body bytes delivered to clients"),
                 meter.CreateCounter<long>($"{api}.Requests", "{request}", "Requests"),
                 meter.CreateCounter<long>($"{api}.Success", "{request}", "Successful requests"),
                 meter.CreateHistogram<double>($"{api}.Latency", "ms", "Time to serve a request")));

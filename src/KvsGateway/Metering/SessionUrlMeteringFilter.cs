@@ -1,7 +1,7 @@
-using Microsoft.AspNetCore.Http.Features;
 using System.Diagnostics;
 using KvsGateway.Authentication;
-using KvsGateway.Playback;
+using KvsGateway.Kvs.Wire;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace KvsGateway.Metering;
 
@@ -36,7 +36,7 @@ public sealed class SessionUrlMeteringFilter : IEndpointFilter
                 http.Features.GetRequiredFeature<ControlPlaneCaller>().Tenant.Name,
                 call?.Stream ?? UsageKey.RefusedStream,
                 call?.SessionId ?? UsageKey.NoSession,
-                PlaybackApi.GetDashStreamingSessionUrl,
+                KvsOperations.GetDashStreamingSessionUrl,
                 0,
                 call is not null,
                 Stopwatch.GetElapsedTime(started));

@@ -1,7 +1,7 @@
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Text.Json;
 using KvsGateway.Kvs.Errors;
-using KvsGateway.Sessions;
 using KvsGateway.Tenancy;
 using StackExchange.Redis;
 
@@ -14,50 +14,39 @@ namespace KvsGateway.Metering;
 /// </summary>
 public sealed class UsageExport
 {
-    private static readonly TimeSpan MaxRange = TimeSpan.FromDays(400);
-
     private readonly IConnectionMultiplexer _redis;
     private readonly TenantDirectory _tenants;
-    private readonly TimeProvider _time;
 
-    public UsageExport(IConnectionMultiplexer redis, TenantDirectory tenants, TimeProvider time)
+    public UsageExport(IConnectionMultiplexer redis, TenantDirectory tenants)
     {
         _redis = redis;
         _tenants = tenants;
-        _time = time;
     }
 
-    public async Task WriteAsync(HttpContext context)
+    /// <summary>Usage per tenant, stream, API and period, written to <paramref name="output"/> as it is read from Redis.</summary>
+    public async Task WriteUsageAsync(UsageExportRequest request, PipeWriter output, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var query = context.Request.Query;
-        var (from, to, format) = ParseRange(query);
-        var granularity = query["granularity"].ToString() is { Length: > 0 } g ? g : "hour";
-        if (granularity is not ("hour" or "day"))
-        {
-            throw KvsException.InvalidArgument("granularity must be hour or day.");
-        }
-
-        var stream = query["stream"].ToString();
-        var tenants = await TenantsAsync(query["tenant"].ToString()).ConfigureAwait(false);
-        var response = context.Response;
-        response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/json";
-        var step = granularity == "day" ? TimeSpan.FromDays(1) : TimeSpan.FromHours(1);
-        var start = granularity == "day"
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(output);
+        var tenants = await TenantsAsync(request.Tenant).ConfigureAwait(false);
+        var step = request.Daily ? TimeSpan.FromDays(1) : TimeSpan.FromHours(1);
+        var from = request.From;
+        var start = request.Daily
             ? new DateTimeOffset(from.UtcDateTime.Date, TimeSpan.Zero)
             : new DateTimeOffset(from.Year, from.Month, from.Day, from.Hour, 0, 0, TimeSpan.Zero);
+        var stream = request.Stream ?? string.Empty;
 
-        await using var json = format == "json" ? new Utf8JsonWriter(response.BodyWriter) : null;
+        await using var json = request.Csv ? null : new Utf8JsonWriter(output);
         json?.WriteStartArray();
-        if (format == "csv")
+        if (request.Csv)
         {
-            await response.WriteAsync("tenant,stream,api,period,bytes,requests,successes\n", context.RequestAborted).ConfigureAwait(false);
+            await WriteTextAsync(output, "tenant,stream,api,period,bytes,requests,successes\n", cancellationToken).ConfigureAwait(false);
         }
 
         var db = _redis.GetDatabase();
         foreach (var tenant in tenants)
         {
-            for (var period = start; period < to; period += step)
+            for (var period = start; period < request.To; period += step)
             {
                 var rows = await ReadPeriodAsync(db, tenant, period, step, stream).ConfigureAwait(false);
                 foreach (var ((rowStream, api), totals) in rows.OrderBy(r => r.Key.Stream, StringComparer.Ordinal).ThenBy(r => r.Key.Api, StringComparer.Ordinal))
@@ -76,15 +65,14 @@ public sealed class UsageExport
                     }
                     else
                     {
-                        var line = string.Create(CultureInfo.InvariantCulture,
-                            $"{Csv(tenant)},{Csv(rowStream)},{Csv(api)},{period.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'},{totals.Bytes},{totals.Requests},{totals.Successes}\n");
-                        await response.WriteAsync(line, context.RequestAborted).ConfigureAwait(false);
+                        await WriteTextAsync(output, string.Create(CultureInfo.InvariantCulture,
+                            $"{Csv(tenant)},{Csv(rowStream)},{Csv(api)},{period.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'},{totals.Bytes},{totals.Requests},{totals.Successes}\n"), cancellationToken).ConfigureAwait(false);
                     }
                 }
 
                 if (json is not null)
                 {
-                    await json.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                    await json.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -92,48 +80,39 @@ public sealed class UsageExport
         if (json is not null)
         {
             json.WriteEndArray();
-            await json.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            await json.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>
-    /// The viewer records of one tenant (optionally one stream) between from and to, in delivery
-    /// order, read from the hour lists a thousand at a time and written as they are read.
+    /// The viewer records of one tenant (optionally one stream) in the range, in delivery order, read
+    /// from the hour lists a thousand at a time and written as they are read.
     /// </summary>
-    public async Task WriteViewersAsync(HttpContext context)
+    public async Task WriteViewersAsync(UsageExportRequest request, PipeWriter output, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var query = context.Request.Query;
-        var (from, to, format) = ParseRange(query);
-        var tenant = query["tenant"].ToString();
-        if (tenant.Length == 0)
-        {
-            throw KvsException.InvalidArgument("tenant is required.");
-        }
-
-        tenant = (await TenantsAsync(tenant).ConfigureAwait(false))[0];
-
-        var stream = query["stream"].ToString();
-        var response = context.Response;
-        response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/json";
-        await using var json = format == "json" ? new Utf8JsonWriter(response.BodyWriter) : null;
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(output);
+        var tenant = (await TenantsAsync(request.Tenant ?? throw KvsException.InvalidArgument("tenant is required.")).ConfigureAwait(false))[0];
+        var stream = request.Stream ?? string.Empty;
+        await using var json = request.Csv ? null : new Utf8JsonWriter(output);
         json?.WriteStartArray();
-        if (format == "csv")
+        if (request.Csv)
         {
-            await response.WriteAsync("time,tenant,stream,session,fragment_number,track,sequence_number,bytes\n", context.RequestAborted).ConfigureAwait(false);
+            await WriteTextAsync(output, "time,tenant,stream,session,fragment_number,track,sequence_number,bytes\n", cancellationToken).ConfigureAwait(false);
         }
 
         var db = _redis.GetDatabase();
-        for (var hour = new DateTimeOffset(from.Year, from.Month, from.Day, from.Hour, 0, 0, TimeSpan.Zero); hour < to; hour = hour.AddHours(1))
+        var from = request.From;
+        for (var hour = new DateTimeOffset(from.Year, from.Month, from.Day, from.Hour, 0, 0, TimeSpan.Zero); hour < request.To; hour = hour.AddHours(1))
         {
-            var key = RedisKeys.TenantHourViewers(tenant, hour);
+            var key = UsageKeys.TenantHourViewers(tenant, hour);
             for (long start = 0; ; start += 1000)
             {
                 var chunk = await db.ListRangeAsync(key, start, start + 999).ConfigureAwait(false);
                 foreach (var item in chunk)
                 {
                     var record = JsonSerializer.Deserialize(item.ToString(), MeteringJsonContext.Default.ViewerRecord);
-                    if (record is null || record.Time < from || record.Time >= to || (stream.Length > 0 && record.Stream != stream))
+                    if (record is null || record.Time < request.From || record.Time >= request.To || (stream.Length > 0 && record.Stream != stream))
                     {
                         continue;
                     }
@@ -144,14 +123,14 @@ public sealed class UsageExport
                     }
                     else
                     {
-                        await response.WriteAsync(string.Create(CultureInfo.InvariantCulture,
-                            $"{record.Time.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fff'Z'},{Csv(record.Tenant)},{Csv(record.Stream)},{Csv(record.SessionId)},{Csv(record.FragmentNumber ?? string.Empty)},{record.Track},{record.SequenceNumber},{record.Bytes}\n"), context.RequestAborted).ConfigureAwait(false);
+                        await WriteTextAsync(output, string.Create(CultureInfo.InvariantCulture,
+                            $"{record.Time.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fff'Z'},{Csv(record.Tenant)},{Csv(record.Stream)},{Csv(record.SessionId)},{Csv(record.FragmentNumber ?? string.Empty)},{record.Track},{record.SequenceNumber},{record.Bytes}\n"), cancellationToken).ConfigureAwait(false);
                     }
                 }
 
                 if (json is not null)
                 {
-                    await json.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                    await json.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
 
                 if (chunk.Length < 1000)
@@ -164,35 +143,19 @@ public sealed class UsageExport
         if (json is not null)
         {
             json.WriteEndArray();
-            await json.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            await json.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private (DateTimeOffset From, DateTimeOffset To, string Format) ParseRange(IQueryCollection query)
-    {
-        var now = _time.GetUtcNow();
-        var from = ParseTime(query["from"], "from") ?? new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        var to = ParseTime(query["to"], "to") ?? now;
-        var format = query["format"].ToString() is { Length: > 0 } f ? f : "json";
-        if (format is not ("json" or "csv"))
-        {
-            throw KvsException.InvalidArgument("format must be json or csv.");
-        }
-
-        if (to <= from || to - from > MaxRange)
-        {
-            throw KvsException.InvalidArgument("to must be after from, at most 400 days later.");
-        }
-
-        return (from, to, format);
-    }
+    private static async Task WriteTextAsync(PipeWriter output, string text, CancellationToken cancellationToken) =>
+        await output.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
 
     private static async Task<Dictionary<(string Stream, string Api), (long Bytes, long Requests, long Successes)>> ReadPeriodAsync(IDatabase db, string tenant, DateTimeOffset period, TimeSpan step, string stream)
     {
         var hours = new List<Task<HashEntry[]>>();
         for (var hour = period; hour < period + step; hour = hour.AddHours(1))
         {
-            hours.Add(db.HashGetAllAsync(RedisKeys.TenantHourUsage(tenant, hour)));
+            hours.Add(db.HashGetAllAsync(UsageKeys.TenantHourUsage(tenant, hour)));
         }
 
         var rows = new Dictionary<(string, string), (long Bytes, long Requests, long Successes)>();
@@ -223,29 +186,17 @@ public sealed class UsageExport
     /// The tenants to export: the one asked for, which must be configured or have usage (its name
     /// becomes part of Redis keys), or all of them.
     /// </summary>
-    private async Task<IReadOnlyList<string>> TenantsAsync(string tenant)
+    private async Task<IReadOnlyList<string>> TenantsAsync(string? tenant)
     {
-        if (tenant.Length > 0)
+        if (!string.IsNullOrEmpty(tenant))
         {
-            return _tenants.FindByName(tenant) is not null || await _redis.GetDatabase().SetContainsAsync(RedisKeys.UsageTenants, tenant).ConfigureAwait(false)
+            return _tenants.FindByName(tenant) is not null || await _redis.GetDatabase().SetContainsAsync(UsageKeys.UsageTenants, tenant).ConfigureAwait(false)
                 ? [tenant]
                 : throw KvsException.ResourceNotFound("No tenant of that name has usage.");
         }
 
-        var withUsage = await _redis.GetDatabase().SetMembersAsync(RedisKeys.UsageTenants).ConfigureAwait(false);
+        var withUsage = await _redis.GetDatabase().SetMembersAsync(UsageKeys.UsageTenants).ConfigureAwait(false);
         return [.. withUsage.Select(v => v.ToString()).Concat(_tenants.All.Select(t => t.Name)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
-    }
-
-    private static DateTimeOffset? ParseTime(Microsoft.Extensions.Primitives.StringValues value, string name)
-    {
-        if (value.Count == 0 || string.IsNullOrEmpty(value[0]))
-        {
-            return null;
-        }
-
-        return DateTimeOffset.TryParse(value[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
-            ? time
-            : throw KvsException.InvalidArgument($"{name} must be an ISO 8601 time.");
     }
 
     /// <summary>

@@ -5,11 +5,12 @@ using Microsoft.Win32.SafeHandles;
 namespace KvsGateway.Metering;
 
 /// <summary>
-/// The durable shadow of the in-memory counts: every recorded request is appended, as one line, to
-/// the journal segment of the current flush interval before the request completes. A write lands
-/// in the page cache, which survives a killed process, so after SIGKILL only requests still in
-/// flight are missing. A segment is named after the batch it becomes and deleted once that batch
-/// is in Redis or in the spool.
+/// The one durable form of usage: every recorded request (and viewer record) is appended, as one
+/// line, to the current segment before the request completes. A write lands in the page cache, which
+/// survives a killed process, so after SIGKILL only requests still in flight are missing. Each flush
+/// closes the segment (flushed to disk) and starts another; a closed segment is the batch applied to
+/// Redis, its id the batch's, and it is deleted only once applied, so it is replayed in order at the
+/// next flush or the next start for as long as Redis is away.
 /// </summary>
 public sealed class UsageJournal : IDisposable
 {
@@ -18,67 +19,63 @@ public sealed class UsageJournal : IDisposable
 
     private readonly string _folder;
     private SafeFileHandle? _handle;
+    private string? _path;
     private long _offset;
+    private long _sequence;
 
     public UsageJournal(string folder)
     {
         _folder = folder;
     }
 
-    public Guid SegmentId { get; private set; } = Guid.NewGuid();
-
-    public string SegmentPath => PathOf(_folder, SegmentId);
-
-    /// <summary>Appends one record to the current segment. Callers hold the meter's lock.</summary>
+    /// <summary>Appends one count. Callers serialise appends (the meter's lock).</summary>
     public void Append(in UsageKey key, long bytes, bool success, long latencyMicroseconds)
     {
-        _handle ??= File.OpenHandle(SegmentPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
         var line = string.Create(CultureInfo.InvariantCulture,
             $"{Clean(key.Tenant)}\t{Clean(key.Stream)}\t{Clean(key.SessionId)}\t{key.Api}\t{key.Hour.ToUnixTimeSeconds()}\t{bytes}\t{(success ? 1 : 0)}\t{latencyMicroseconds}\n");
-
-        // Synchronous on purpose: an awaited hop would leave a window in which a finished request's
-        // count lived only in memory. It is one write(2) into the page cache.
-        var bytesOut = Encoding.UTF8.GetBytes(line);
-        RandomAccess.Write(_handle, bytesOut, _offset);
-        _offset += bytesOut.Length;
+        Write(Encoding.UTF8.GetBytes(line));
     }
 
-    /// <summary>Appends one viewer record (a <c>V</c> line holding its JSON). Callers hold the meter's lock.</summary>
+    /// <summary>Appends one viewer record (a <c>V</c> line holding its JSON). Callers serialise appends.</summary>
     public void AppendViewer(ViewerRecord record)
     {
-        _handle ??= File.OpenHandle(SegmentPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
         var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(record, MeteringJsonContext.Default.ViewerRecord);
         var line = new byte[json.Length + 3];
         line[0] = (byte)'V';
         line[1] = (byte)'\t';
         json.CopyTo(line, 2);
         line[^1] = (byte)'\n';
-        RandomAccess.Write(_handle, line, _offset);
-        _offset += line.Length;
+        Write(line);
     }
 
-    /// <summary>Starts a new segment; returns the finished one's id and path (null when nothing was written).</summary>
-    public (Guid Id, string Path)? Rotate()
+    /// <summary>Closes the current segment (flushed to disk) so the next append starts another; false when nothing was written.</summary>
+    public bool Close()
     {
-        var finished = _handle is null ? ((Guid, string)?)null : (SegmentId, SegmentPath);
-        _handle?.Dispose();
+        if (_handle is null)
+        {
+            return false;
+        }
+
+        RandomAccess.FlushToDisk(_handle);
+        _handle.Dispose();
         _handle = null;
+        _path = null;
         _offset = 0;
-        SegmentId = Guid.NewGuid();
-        return finished;
+        return true;
     }
 
     public void Dispose() => _handle?.Dispose();
 
-    /// <summary>Segments left by an earlier run of this folder (a crash), oldest first.</summary>
-    public static IReadOnlyList<(Guid Id, string Path)> FindLeftovers(string folder) =>
-        [.. new DirectoryInfo(folder).EnumerateFiles(Prefix + "*" + Suffix)
-            .OrderBy(f => f.LastWriteTimeUtc)
-            .Select(f => (Ok: Guid.TryParse(f.Name[Prefix.Length..^Suffix.Length], out var id), Id: id, f.FullName))
-            .Where(f => f.Ok)
-            .Select(f => (f.Id, f.FullName))];
+    /// <summary>The closed segments of the folder (every one but the segment being written), oldest first.</summary>
+    public IReadOnlyList<(Guid Id, string Path)> ClosedSegments() =>
+        [.. new DirectoryInfo(_folder).EnumerateFiles(Prefix + "*" + Suffix)
+            .Where(f => f.FullName != _path)
+            .Select(f => (Name: f.Name[Prefix.Length..^Suffix.Length].Split('-'), f.FullName))
+            .Where(f => f.Name.Length == 2 && f.Name[0].Length == 22 && !f.Name[0].AsSpan().ContainsAnyExceptInRange('0', '9') && Guid.TryParseExact(f.Name[1], "N", out _))
+            .OrderBy(f => f.Name[0], StringComparer.Ordinal)
+            .Select(f => (Guid.ParseExact(f.Name[1], "N"), f.FullName))];
 
-    /// <summary>Rebuilds a segment's counts; a torn last line (the kill came mid-write) is skipped.</summary>
+    /// <summary>A closed segment's usage; a torn last line (a kill came mid-write) is skipped.</summary>
     public static async Task<UsageBatch> ReadAsync(Guid id, string path, CancellationToken cancellationToken)
     {
         var counts = new Dictionary<UsageKey, UsageCounts>();
@@ -124,7 +121,20 @@ public sealed class UsageJournal : IDisposable
         return new UsageBatch(id, counts, viewers);
     }
 
-    private static string PathOf(string folder, Guid id) => System.IO.Path.Combine(folder, $"{Prefix}{id:N}{Suffix}");
+    private void Write(byte[] line)
+    {
+        if (_handle is null)
+        {
+            // Named so that segments sort in the order they were written, across restarts too.
+            _path = System.IO.Path.Combine(_folder, string.Create(CultureInfo.InvariantCulture, $"{Prefix}{DateTime.UtcNow.Ticks:D19}{Interlocked.Increment(ref _sequence) % 1000:D3}-{Guid.NewGuid():N}{Suffix}"));
+            _handle = File.OpenHandle(_path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        }
+
+        // Synchronous on purpose: an awaited hop would leave a window in which a finished request's
+        // count lived only in memory. It is one write(2) into the page cache.
+        RandomAccess.Write(_handle, line, _offset);
+        _offset += line.Length;
+    }
 
     private static string Clean(string value) => value.Contains('\t') || value.Contains('\n') ? value.Replace('\t', ' ').Replace('\n', ' ') : value;
 }

@@ -1,80 +1,70 @@
+using Microsoft.Extensions.Options;
+
 namespace KvsGateway.Metering;
 
 /// <summary>
-/// The hot-path side of metering: a locked in-memory add and a journal append per request, no
-/// Redis round trip. The flusher swaps the table and the journal segment out together, so each
-/// batch holds exactly the records of its segment.
+/// The hot-path side of metering: a journal line per request (under a lock, no Redis round trip)
+/// and the request's metrics. The flusher closes the journal's segment each second and applies the
+/// closed segments to Redis.
 /// </summary>
 public sealed class UsageMeter : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly PlaybackMetrics _metrics;
-    private UsageJournal? _journal;
-    private Dictionary<UsageKey, UsageCounts> _pending = [];
-    private List<ViewerRecord> _viewers = [];
+    private readonly UsageJournal _journal;
 
-    public UsageMeter(TimeProvider time, PlaybackMetrics metrics)
+    public UsageMeter(TimeProvider time, PlaybackMetrics metrics, IOptions<MeteringOptions> options, IHostEnvironment environment)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(environment);
         _time = time;
         _metrics = metrics;
+        Folder = Path.GetFullPath(options.Value.Path, environment.ContentRootPath);
+        Directory.CreateDirectory(Folder);
+        _journal = new UsageJournal(Folder);
     }
 
-    /// <summary>Set by the flusher once it holds the metering folder; records before that are memory-only.</summary>
-    internal void UseJournal(UsageJournal journal)
-    {
-        lock (_gate)
-        {
-            _journal = journal;
-        }
-    }
+    /// <summary>This replica's metering folder (its journal segments).</summary>
+    public string Folder { get; }
 
     public void Record(string tenant, string stream, string sessionId, string api, long bytes, bool success, TimeSpan latency)
     {
         var now = _time.GetUtcNow();
         var key = new UsageKey(tenant, stream, sessionId, api, new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero));
-        var micros = (long)latency.TotalMicroseconds;
         lock (_gate)
         {
-            if (!_pending.TryGetValue(key, out var counts))
-            {
-                _pending[key] = counts = new UsageCounts();
-            }
-
-            counts.Add(bytes, 1, success ? 1 : 0, micros);
-            _journal?.Append(key, bytes, success, micros);
+            _journal.Append(key, bytes, success, (long)latency.TotalMicroseconds);
         }
 
         _metrics.Record(tenant, stream, api, bytes, success, latency);
     }
 
-    /// <summary>Adds a viewer record to the current batch (and its journal segment).</summary>
+    /// <summary>Adds a viewer record to the current segment.</summary>
     public void RecordViewer(ViewerRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         lock (_gate)
         {
-            _viewers.Add(record);
-            _journal?.AppendViewer(record);
+            _journal.AppendViewer(record);
         }
     }
 
-    /// <summary>Takes everything counted so far as one batch (with its journal segment); later records start a new one.</summary>
-    public (UsageBatch Batch, string? JournalSegment)? Drain()
+    /// <summary>Closes the current segment; what is recorded next starts another.</summary>
+    public void CloseSegment()
     {
         lock (_gate)
         {
-            if (_pending.Count == 0 && _viewers.Count == 0)
-            {
-                return null;
-            }
+            _journal.Close();
+        }
+    }
 
-            var counts = _pending;
-            var viewers = _viewers;
-            _pending = [];
-            _viewers = [];
-            var segment = _journal?.Rotate();
-            return (new UsageBatch(segment?.Id ?? Guid.NewGuid(), counts, viewers), segment?.Path);
+    /// <summary>The closed segments waiting to be applied, oldest first.</summary>
+    public IReadOnlyList<(Guid Id, string Path)> ClosedSegments()
+    {
+        lock (_gate)
+        {
+            return _journal.ClosedSegments();
         }
     }
 
@@ -82,7 +72,7 @@ public sealed class UsageMeter : IDisposable
     {
         lock (_gate)
         {
-            _journal?.Dispose();
+            _journal.Dispose();
         }
     }
 }

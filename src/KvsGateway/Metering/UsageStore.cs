@@ -1,5 +1,4 @@
 using System.Globalization;
-using KvsGateway.Sessions;
 using StackExchange.Redis;
 
 namespace KvsGateway.Metering;
@@ -64,14 +63,14 @@ public sealed class UsageStore
             var operations = new List<(RedisKey Key, bool Session, char Op, string Field, string Value)>();
             foreach (var (key, counts) in batch.Counts.Where(p => p.Key.Tenant == tenant))
             {
-                var hourKey = (RedisKey)RedisKeys.TenantHourUsage(key.Tenant, key.Hour);
+                var hourKey = (RedisKey)UsageKeys.TenantHourUsage(key.Tenant, key.Hour);
                 var prefix = $"{key.Stream}|{key.Api}|";
                 operations.Add((hourKey, false, 'h', prefix + "OutgoingBytes", Text(counts.Bytes)));
                 operations.Add((hourKey, false, 'h', prefix + "Requests", Text(counts.Requests)));
                 operations.Add((hourKey, false, 'h', prefix + "Success", Text(counts.Successes)));
                 operations.Add((hourKey, false, 'h', prefix + "LatencyMicroseconds", Text(counts.LatencyMicroseconds)));
-                operations.Add((RedisKeys.TenantMonthBytes(key.Tenant, key.Hour), false, 'i', string.Empty, Text(counts.Bytes)));
-                var sessionKey = (RedisKey)RedisKeys.SessionUsage(key.Tenant, key.SessionId);
+                operations.Add((UsageKeys.TenantMonthBytes(key.Tenant, key.Hour), false, 'i', string.Empty, Text(counts.Bytes)));
+                var sessionKey = (RedisKey)UsageKeys.SessionUsage(key.Tenant, key.SessionId);
                 operations.Add((sessionKey, true, 'h', key.Api + ".OutgoingBytes", Text(counts.Bytes)));
                 operations.Add((sessionKey, true, 'h', key.Api + ".Requests", Text(counts.Requests)));
                 operations.Add((sessionKey, true, 'h', key.Api + ".Success", Text(counts.Successes)));
@@ -79,7 +78,7 @@ public sealed class UsageStore
 
             foreach (var viewer in batch.Viewers.Where(v => v.Tenant == tenant))
             {
-                operations.Add((RedisKeys.TenantHourViewers(tenant, viewer.Time), false, 'l', string.Empty,
+                operations.Add((UsageKeys.TenantHourViewers(tenant, viewer.Time), false, 'l', string.Empty,
                     System.Text.Json.JsonSerializer.Serialize(viewer, MeteringJsonContext.Default.ViewerRecord)));
             }
 
@@ -92,7 +91,7 @@ public sealed class UsageStore
                 }
             }
 
-            var keys = new List<RedisKey> { RedisKeys.UsageBatchMarker(tenant, batch.Id) };
+            var keys = new List<RedisKey> { UsageKeys.UsageBatchMarker(tenant, batch.Id) };
             keys.AddRange(billing);
             var firstSession = keys.Count + 1;
             keys.AddRange(sessions);
@@ -113,7 +112,7 @@ public sealed class UsageStore
             }
 
             await db.ScriptEvaluateAsync(ApplyScript, [.. keys], [.. args]).ConfigureAwait(false);
-            await db.SetAddAsync(RedisKeys.UsageTenants, tenant).ConfigureAwait(false);
+            await db.SetAddAsync(UsageKeys.UsageTenants, tenant).ConfigureAwait(false);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using KvsGateway.Sessions;
 using Microsoft.Extensions.Options;
 
@@ -9,36 +8,21 @@ public sealed class ViewerRecorder
 {
     private readonly UsageMeter _meter;
     private readonly FragmentNumberIndex _fragmentNumbers;
-    private readonly TimeProvider _time;
-    private readonly bool _enabled;
 
-    public ViewerRecorder(UsageMeter meter, FragmentNumberIndex fragmentNumbers, TimeProvider time, IOptions<MeteringOptions> options)
+    public ViewerRecorder(UsageMeter meter, FragmentNumberIndex fragmentNumbers, IOptions<MeteringOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _meter = meter;
         _fragmentNumbers = fragmentNumbers;
-        _time = time;
-        _enabled = options.Value.ViewerRecords;
+        Enabled = options.Value.ViewerRecords;
     }
 
-    /// <summary>
-    /// Reads what the record needs from the request now (the context is not kept) and returns the
-    /// action that records it once the delivered bytes are known; null when records are off.
-    /// </summary>
-    public Action<long>? Prepare(HttpContext context, PlaybackSession session)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(session);
-        if (!_enabled)
-        {
-            return null;
-        }
+    public bool Enabled { get; }
 
-        var query = context.Request.Query;
-        var track = int.TryParse(query["TrackNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : 0;
-        var sequence = long.TryParse(query["SequenceNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
-        var time = _time.GetUtcNow();
-        return bytes => _meter.RecordViewer(new ViewerRecord
+    public void Record(PlaybackSession session, int track, long sequence, long bytes, DateTimeOffset time)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        _meter.RecordViewer(new ViewerRecord
         {
             Time = time,
             Tenant = session.Tenant,

@@ -1,5 +1,4 @@
 using System.Globalization;
-using KvsGateway.Sessions;
 using StackExchange.Redis;
 
 namespace KvsGateway.Quotas;
@@ -47,24 +46,24 @@ public sealed class ConcurrentSessions
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var result = await _redis.GetDatabase().ScriptEvaluateAsync(
             OpenScript,
-            [RedisKeys.OpenSessions(tenant)],
+            [QuotaKeys.OpenSessions(tenant)],
             [now, expiresAt.ToUnixTimeMilliseconds(), Member(stream, sessionId), max ?? -1]).ConfigureAwait(false);
         return (long)result == 1;
     }
 
     public Task ReleaseAsync(string tenant, string stream, string sessionId) =>
-        _redis.GetDatabase().SortedSetRemoveAsync(RedisKeys.OpenSessions(tenant), Member(stream, sessionId));
+        _redis.GetDatabase().SortedSetRemoveAsync(QuotaKeys.OpenSessions(tenant), Member(stream, sessionId));
 
     public Task ReleaseStreamAsync(string tenant, string stream) =>
-        _redis.GetDatabase().ScriptEvaluateAsync(ReleaseStreamScript, [RedisKeys.OpenSessions(tenant)], [stream + "/"]);
+        _redis.GetDatabase().ScriptEvaluateAsync(ReleaseStreamScript, [QuotaKeys.OpenSessions(tenant)], [stream + "/"]);
 
-    public Task ReleaseTenantAsync(string tenant) => _redis.GetDatabase().KeyDeleteAsync(RedisKeys.OpenSessions(tenant));
+    public Task ReleaseTenantAsync(string tenant) => _redis.GetDatabase().KeyDeleteAsync(QuotaKeys.OpenSessions(tenant));
 
     /// <summary>The tenant's sessions that have not expired, soonest expiry first.</summary>
     public async Task<IReadOnlyList<OpenSession>> ListAsync(string tenant)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var entries = await _redis.GetDatabase().SortedSetRangeByScoreWithScoresAsync(RedisKeys.OpenSessions(tenant), now, double.PositiveInfinity, Exclude.Start).ConfigureAwait(false);
+        var entries = await _redis.GetDatabase().SortedSetRangeByScoreWithScoresAsync(QuotaKeys.OpenSessions(tenant), now, double.PositiveInfinity, Exclude.Start).ConfigureAwait(false);
         var sessions = new List<OpenSession>(entries.Length);
         foreach (var entry in entries)
         {
@@ -82,7 +81,7 @@ public sealed class ConcurrentSessions
     public async Task<long> CountAsync(string tenant)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        return await _redis.GetDatabase().SortedSetLengthAsync(RedisKeys.OpenSessions(tenant), now, double.PositiveInfinity, Exclude.Start).ConfigureAwait(false);
+        return await _redis.GetDatabase().SortedSetLengthAsync(QuotaKeys.OpenSessions(tenant), now, double.PositiveInfinity, Exclude.Start).ConfigureAwait(false);
     }
 
     private static string Member(string stream, string sessionId) => string.Create(CultureInfo.InvariantCulture, $"{stream}/{sessionId}");

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using KvsGateway.Sessions;
+using KvsGateway.Metering;
 using StackExchange.Redis;
 
 namespace KvsGateway.Quotas;
@@ -31,7 +31,7 @@ public sealed class MonthlyBytes
             return cached.Bytes;
         }
 
-        var value = await _redis.GetDatabase().StringGetAsync(RedisKeys.TenantMonthBytes(tenant, now)).ConfigureAwait(false);
+        var value = await _redis.GetDatabase().StringGetAsync(UsageKeys.TenantMonthBytes(tenant, now)).ConfigureAwait(false);
         var bytes = value.IsNullOrEmpty ? 0 : long.Parse(value.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture);
         _cache[tenant] = (bytes, now);
         return bytes;

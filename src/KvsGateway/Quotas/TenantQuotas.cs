@@ -1,6 +1,6 @@
 using KvsGateway.Auditing;
 using KvsGateway.Kvs.Errors;
-using KvsGateway.Playback;
+using KvsGateway.Kvs.Wire;
 using KvsGateway.Sessions;
 using KvsGateway.Tenancy;
 using StackExchange.Redis;
@@ -32,40 +32,41 @@ public sealed partial class TenantQuotas
         _logger = logger;
     }
 
-    public Task RequireDataEndpointAsync(Tenant tenant, string stream, HttpContext context)
+    /// <summary>One GetDataEndpoint call on the stream; <paramref name="requestId"/> goes into an audit record should it be refused.</summary>
+    public Task RequireDataEndpointAsync(Tenant tenant, string stream, string requestId)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        return RequireRateAsync(RedisKeys.TenantRate(tenant.Name, "data-endpoint", stream), tenant.Definition.DataEndpointsPerStreamPerSecond, nameof(TenantDefinition.DataEndpointsPerStreamPerSecond), tenant.Name, stream, null, context);
+        return RequireRateAsync(QuotaKeys.TenantRate(tenant.Name, "data-endpoint", stream), tenant.Definition.DataEndpointsPerStreamPerSecond, nameof(TenantDefinition.DataEndpointsPerStreamPerSecond), tenant.Name, stream, null, requestId);
     }
 
-    public async Task RequireSessionUrlAsync(Tenant tenant, string stream, HttpContext context)
+    public async Task RequireSessionUrlAsync(Tenant tenant, string stream, string requestId)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        await RequireRateAsync(RedisKeys.TenantRate(tenant.Name, "session-url", stream), tenant.Definition.SessionUrlsPerStreamPerSecond, nameof(TenantDefinition.SessionUrlsPerStreamPerSecond), tenant.Name, stream, null, context).ConfigureAwait(false);
-        await RequireBudgetAsync(tenant, stream, null, context).ConfigureAwait(false);
+        await RequireRateAsync(QuotaKeys.TenantRate(tenant.Name, "session-url", stream), tenant.Definition.SessionUrlsPerStreamPerSecond, nameof(TenantDefinition.SessionUrlsPerStreamPerSecond), tenant.Name, stream, null, requestId).ConfigureAwait(false);
+        await RequireBudgetAsync(tenant, stream, null, requestId).ConfigureAwait(false);
     }
 
     /// <summary>Takes one of the tenant's concurrent-session slots for the new session.</summary>
-    public async Task OpenSessionAsync(Tenant tenant, PlaybackSession session, HttpContext context)
+    public async Task OpenSessionAsync(Tenant tenant, PlaybackSession session, string requestId)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(session);
         if (!await _sessions.TryOpenAsync(tenant.Name, session.StreamName, session.SessionId, session.ExpiresAt, tenant.Definition.MaxConcurrentSessions).ConfigureAwait(false))
         {
-            throw Rejected(nameof(TenantDefinition.MaxConcurrentSessions), tenant.Name, session.StreamName, null, context,
+            throw Rejected(nameof(TenantDefinition.MaxConcurrentSessions), tenant.Name, session.StreamName, null, requestId,
                 $"This account already has {tenant.Definition.MaxConcurrentSessions} open sessions, its maximum.", retryAfterSeconds: null);
         }
     }
 
-    public async Task RequirePlaybackAsync(Tenant tenant, PlaybackSession session, string api, HttpContext context)
+    public async Task RequirePlaybackAsync(Tenant tenant, PlaybackSession session, string api, string requestId)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(session);
         var rates = tenant.Definition.PlaybackRates;
         var (limit, kvsLimit, name) = api switch
         {
-            PlaybackApi.GetDashManifest => (rates.ManifestsPerSecond, PlaybackRates.KvsManifestsPerSecond, nameof(PlaybackRates.ManifestsPerSecond)),
-            PlaybackApi.GetMp4InitFragment => (rates.InitFragmentsPerSecond, PlaybackRates.KvsInitFragmentsPerSecond, nameof(PlaybackRates.InitFragmentsPerSecond)),
+            KvsOperations.GetDashManifest => (rates.ManifestsPerSecond, PlaybackRates.KvsManifestsPerSecond, nameof(PlaybackRates.ManifestsPerSecond)),
+            KvsOperations.GetMp4InitFragment => (rates.InitFragmentsPerSecond, PlaybackRates.KvsInitFragmentsPerSecond, nameof(PlaybackRates.InitFragmentsPerSecond)),
             _ => (rates.MediaFragmentsPerSecond, PlaybackRates.KvsMediaFragmentsPerSecond, nameof(PlaybackRates.MediaFragmentsPerSecond)),
         };
 
@@ -74,13 +75,13 @@ public sealed partial class TenantQuotas
         // counter, so the default path costs no Redis call.
         if (limit < kvsLimit)
         {
-            await RequireRateAsync(RedisKeys.SessionRate(session.SessionId, api), limit, name, tenant.Name, session.StreamName, session.SessionId, context).ConfigureAwait(false);
+            await RequireRateAsync(QuotaKeys.SessionRate(session.SessionId, api), limit, name, tenant.Name, session.StreamName, session.SessionId, requestId).ConfigureAwait(false);
         }
 
-        await RequireBudgetAsync(tenant, session.StreamName, session.SessionId, context).ConfigureAwait(false);
+        await RequireBudgetAsync(tenant, session.StreamName, session.SessionId, requestId).ConfigureAwait(false);
     }
 
-    private async Task RequireRateAsync(string key, int limit, string quota, string tenant, string stream, string? sessionId, HttpContext context)
+    private async Task RequireRateAsync(string key, int limit, string quota, string tenant, string stream, string? sessionId, string requestId)
     {
         bool allowed;
         try
@@ -95,11 +96,11 @@ public sealed partial class TenantQuotas
 
         if (!allowed)
         {
-            throw Rejected(quota, tenant, stream, sessionId, context, $"The rate limit ({limit} per second) for this call has been exceeded.", retryAfterSeconds: 1);
+            throw Rejected(quota, tenant, stream, sessionId, requestId, $"The rate limit ({limit} per second) for this call has been exceeded.", retryAfterSeconds: 1);
         }
     }
 
-    private async Task RequireBudgetAsync(Tenant tenant, string stream, string? sessionId, HttpContext context)
+    private async Task RequireBudgetAsync(Tenant tenant, string stream, string? sessionId, string requestId)
     {
         if (tenant.Definition.MonthlyOutgoingBytesBudget is not { } budget)
         {
@@ -121,12 +122,12 @@ public sealed partial class TenantQuotas
         {
             var now = _time.GetUtcNow();
             var nextMonth = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
-            throw Rejected(nameof(TenantDefinition.MonthlyOutgoingBytesBudget), tenant.Name, stream, sessionId, context,
+            throw Rejected(nameof(TenantDefinition.MonthlyOutgoingBytesBudget), tenant.Name, stream, sessionId, requestId,
                 "This account has used its outgoing bytes budget for the month.", (int)Math.Ceiling((nextMonth - now).TotalSeconds));
         }
     }
 
-    private KvsException Rejected(string quota, string tenant, string stream, string? sessionId, HttpContext context, string message, int? retryAfterSeconds)
+    private KvsException Rejected(string quota, string tenant, string stream, string? sessionId, string requestId, string message, int? retryAfterSeconds)
     {
         _audit.Write(new AuditEvent
         {
@@ -135,7 +136,7 @@ public sealed partial class TenantQuotas
             Tenant = tenant,
             Stream = stream,
             SessionId = sessionId,
-            RequestId = KvsErrorResponder.GetRequestId(context),
+            RequestId = requestId,
             Reason = quota,
         });
         return new KvsException(KvsErrorTypes.ClientLimitExceeded, 400, message) { RetryAfterSeconds = retryAfterSeconds };

@@ -1,3 +1,5 @@
+using KvsGateway.Kvs.Validation;
+
 namespace KvsGateway.Sessions;
 
 /// <summary>A gateway playback session as kept in Redis.</summary>
@@ -11,7 +13,7 @@ public sealed record PlaybackSession
 
     public string? StreamArn { get; init; }
 
-    public required string PlaybackMode { get; init; }
+    public required DashPlaybackMode PlaybackMode { get; init; }
 
     public required string FragmentSelectorType { get; init; }
 

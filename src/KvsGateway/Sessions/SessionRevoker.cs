@@ -1,5 +1,5 @@
 using System.Globalization;
-using KvsGateway.Quotas;
+using KvsGateway.Tenancy;
 using StackExchange.Redis;
 
 namespace KvsGateway.Sessions;
@@ -8,26 +8,27 @@ namespace KvsGateway.Sessions;
 /// Revokes sessions for every replica. One session: its Redis record is deleted. A stream's or a
 /// tenant's sessions: a "revoked before" time is written (kept as long as the longest session can
 /// live), so sessions created earlier are refused without listing them. Every replica hears the
-/// revocation on a pub/sub channel and evicts its cache at once.
+/// revocation on a pub/sub channel and evicts its cache at once; on this replica the features that
+/// keep state per session (<see cref="IRevocationObserver"/>) are told.
 /// </summary>
 public sealed partial class SessionRevoker : IHostedService
 {
-    public static readonly RedisChannel Channel = RedisChannel.Literal(RedisKeys.Prefix + "revocations");
+    public static readonly RedisChannel Channel = RedisChannel.Literal(SessionKeys.RevocationChannel);
     private static readonly TimeSpan MarkerLifetime = TimeSpan.FromSeconds(43_200 + 60);
 
     private readonly IConnectionMultiplexer _redis;
     private readonly SessionStore _sessions;
     private readonly SessionCache _cache;
-    private readonly ConcurrentSessions _open;
+    private readonly IEnumerable<IRevocationObserver> _observers;
     private readonly TimeProvider _time;
     private readonly ILogger<SessionRevoker> _logger;
 
-    public SessionRevoker(IConnectionMultiplexer redis, SessionStore sessions, SessionCache cache, ConcurrentSessions open, TimeProvider time, ILogger<SessionRevoker> logger)
+    public SessionRevoker(IConnectionMultiplexer redis, SessionStore sessions, SessionCache cache, IEnumerable<IRevocationObserver> observers, TimeProvider time, ILogger<SessionRevoker> logger)
     {
         _redis = redis;
         _sessions = sessions;
         _cache = cache;
-        _open = open;
+        _observers = observers;
         _time = time;
         _logger = logger;
     }
@@ -40,23 +41,21 @@ public sealed partial class SessionRevoker : IHostedService
         {
             case RevocationScope.Session:
                 await _sessions.DeleteAsync(revocation.SessionId!).ConfigureAwait(false);
-                if (revocation.Stream is not null)
-                {
-                    await _open.ReleaseAsync(revocation.Tenant, revocation.Stream, revocation.SessionId!).ConfigureAwait(false);
-                }
-
                 break;
             case RevocationScope.Stream:
-                await db.StringSetAsync(RedisKeys.StreamRevokedBefore(revocation.Tenant, revocation.Stream!), Now(), MarkerLifetime).ConfigureAwait(false);
-                await _open.ReleaseStreamAsync(revocation.Tenant, revocation.Stream!).ConfigureAwait(false);
+                await db.StringSetAsync(SessionKeys.StreamRevokedBefore(revocation.Tenant, revocation.Stream!), Now(), MarkerLifetime).ConfigureAwait(false);
                 break;
             default:
-                await db.StringSetAsync(RedisKeys.TenantRevokedBefore(revocation.Tenant), Now(), MarkerLifetime).ConfigureAwait(false);
-                await _open.ReleaseTenantAsync(revocation.Tenant).ConfigureAwait(false);
+                await db.StringSetAsync(SessionKeys.TenantRevokedBefore(revocation.Tenant), Now(), MarkerLifetime).ConfigureAwait(false);
                 break;
         }
 
         _cache.Evict(revocation);
+        foreach (var observer in _observers)
+        {
+            await observer.OnRevokedAsync(revocation).ConfigureAwait(false);
+        }
+
         await _redis.GetSubscriber().PublishAsync(Channel, revocation.ToMessage()).ConfigureAwait(false);
         LogRevoked(_logger, revocation.Scope, revocation.Tenant, revocation.Stream, revocation.SessionId);
     }
@@ -66,9 +65,9 @@ public sealed partial class SessionRevoker : IHostedService
     {
         ArgumentNullException.ThrowIfNull(session);
         var db = _redis.GetDatabase();
-        var stream = db.StringGetAsync(RedisKeys.StreamRevokedBefore(session.Tenant, session.StreamName));
-        var tenant = db.StringGetAsync(RedisKeys.TenantRevokedBefore(session.Tenant));
-        var disabled = db.KeyExistsAsync(RedisKeys.TenantDisabled(session.Tenant));
+        var stream = db.StringGetAsync(SessionKeys.StreamRevokedBefore(session.Tenant, session.StreamName));
+        var tenant = db.StringGetAsync(SessionKeys.TenantRevokedBefore(session.Tenant));
+        var disabled = db.KeyExistsAsync(TenancyKeys.TenantDisabled(session.Tenant));
         await Task.WhenAll(stream, tenant, disabled).ConfigureAwait(false);
         if (disabled.Result)
         {

@@ -31,21 +31,21 @@ public sealed class SessionStore
             return;
         }
 
-        var json = JsonSerializer.SerializeToUtf8Bytes(session, GatewayJsonContext.Default.PlaybackSession);
-        await _redis.GetDatabase().StringSetAsync(RedisKeys.Session(session.SessionId), json, ttl).ConfigureAwait(false);
+        var json = JsonSerializer.SerializeToUtf8Bytes(session, SessionsJsonContext.Default.PlaybackSession);
+        await _redis.GetDatabase().StringSetAsync(SessionKeys.Session(session.SessionId), json, ttl).ConfigureAwait(false);
     }
 
     public async Task<PlaybackSession?> FindAsync(string sessionId)
     {
-        var value = await _redis.GetDatabase().StringGetAsync(RedisKeys.Session(sessionId)).ConfigureAwait(false);
+        var value = await _redis.GetDatabase().StringGetAsync(SessionKeys.Session(sessionId)).ConfigureAwait(false);
         if (value.IsNullOrEmpty)
         {
             return null;
         }
 
-        var session = JsonSerializer.Deserialize((byte[])value!, GatewayJsonContext.Default.PlaybackSession);
+        var session = JsonSerializer.Deserialize((byte[])value!, SessionsJsonContext.Default.PlaybackSession);
         return session is null || session.ExpiresAt <= _time.GetUtcNow() ? null : session;
     }
 
-    public Task<bool> DeleteAsync(string sessionId) => _redis.GetDatabase().KeyDeleteAsync(RedisKeys.Session(sessionId));
+    public Task<bool> DeleteAsync(string sessionId) => _redis.GetDatabase().KeyDeleteAsync(SessionKeys.Session(sessionId));
 }

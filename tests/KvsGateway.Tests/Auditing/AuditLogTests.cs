@@ -14,7 +14,7 @@ public sealed class AuditLogTests
     public async Task Records_of_changes_are_kept_however_full_the_failure_queue_is()
     {
         var path = Path.Combine(Path.GetTempPath(), $"kvsgw-audit-{Guid.NewGuid():N}.jsonl");
-        var log = new AuditLog(Options.Create(new AuditOptions { Path = path }), NullLogger<AuditLog>.Instance, capacity: 16);
+        var log = new AuditLog(Options.Create(new AuditOptions { Path = path }), Path.GetTempPath(), NullLogger<AuditLog>.Instance, capacity: 16);
         try
         {
             // The writer is not running yet: the failure queue fills and then drops.
@@ -48,7 +48,7 @@ public sealed class AuditLogTests
     public async Task A_kept_record_waits_for_room_instead_of_being_dropped()
     {
         var path = Path.Combine(Path.GetTempPath(), $"kvsgw-audit-{Guid.NewGuid():N}.jsonl");
-        var log = new AuditLog(Options.Create(new AuditOptions { Path = path }), NullLogger<AuditLog>.Instance, capacity: 4);
+        var log = new AuditLog(Options.Create(new AuditOptions { Path = path }), Path.GetTempPath(), NullLogger<AuditLog>.Instance, capacity: 4);
         try
         {
             for (var i = 0; i < 4; i++)

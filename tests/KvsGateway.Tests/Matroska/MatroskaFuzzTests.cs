@@ -3,6 +3,7 @@ using KvsGateway.Media.Codecs;
 using KvsGateway.Media.Matroska;
 using KvsGateway.Media.Packaging;
 using KvsGateway.Testing;
+using KvsGateway.Media.Mp4;
 
 namespace KvsGateway.Tests.Matroska;
 

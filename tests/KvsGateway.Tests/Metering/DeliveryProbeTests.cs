@@ -1,7 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
-using KvsGateway.Metering;
+using KvsGateway.Delivery;
 
 namespace KvsGateway.Tests.Metering;
 

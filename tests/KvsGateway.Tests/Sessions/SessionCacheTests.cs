@@ -60,7 +60,7 @@ public sealed class SessionCacheTests
         SessionId = id,
         Tenant = "acme",
         StreamName = stream,
-        PlaybackMode = "LIVE",
+        PlaybackMode = KvsGateway.Kvs.Validation.DashPlaybackMode.Live,
         FragmentSelectorType = "SERVER_TIMESTAMP",
         DisplayFragmentTimestamp = false,
         DisplayFragmentNumber = false,

@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using KvsGateway.Metering;
+using KvsGateway.Delivery;
 
 namespace KvsGateway.Hosting.Listeners;
 
@@ -12,7 +12,6 @@ namespace KvsGateway.Hosting.Listeners;
 public sealed class GatewayListeners
 {
     public const string DefaultPublicUrls = "http://127.0.0.1:8080";
-    public const string DefaultManagementUrls = "http://127.0.0.1:9090";
 
     private readonly IReadOnlyList<BindingAddress> _publicUrls;
     private readonly IReadOnlyList<BindingAddress> _managementUrls;
@@ -35,7 +34,7 @@ public sealed class GatewayListeners
     public static GatewayListeners FromConfiguration(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var management = configuration[$"{GatewayOptions.SectionName}:{nameof(GatewayOptions.ManagementUrls)}"] ?? DefaultManagementUrls;
+        var management = configuration[$"{GatewayOptions.SectionName}:{nameof(GatewayOptions.ManagementUrls)}"] ?? GatewayOptions.DefaultManagementUrls;
         return new GatewayListeners(
             Parse(configuration["urls"] is { Length: > 0 } urls ? urls : DefaultPublicUrls, "Urls"),
             Parse(management, $"{GatewayOptions.SectionName}:{nameof(GatewayOptions.ManagementUrls)}"));

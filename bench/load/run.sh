@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# The loopback load benchmark the gateway is judged by (bench/README.md, "Load"):
+#   a static nginx "KVS origin" (control-plane JSON, 100 KB and 1 MB fragments, a 1000-fragment MPD),
+#   a tuned nginx reverse proxy, a bare YARP forwarder (bench/KvsGateway.BareForwarder) and the gateway
+#   (Release, Origin:Mode=Remote, real redis-server, 64 LIVE sessions), each driven by wrk.
+# Every server and redis-server run on core 1, wrk on core 0; repetitions are interleaved and each run
+# waits for an idle machine first; every response must be 200 and full-length. Writes the table into
+# bench/README.md between its "load:begin" and "load:end" markers and stops everything it started.
+#   bash bench/load/run.sh [--reps N] [--seconds S] [--connections C]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+reps=3
+seconds=10
+connections=64
+while [ $# -gt 0 ]; do
+  case $1 in
+    --reps) reps=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    *) echo "unknown option $1"; exit 2 ;;
+  esac
+done
+
+missing=()
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[ "$(nproc)" -ge 2 ] || { echo "bench/load needs two cores (servers on one, wrk on the other)"; exit 1; }
+
+work=$(mktemp -d /tmp/kvsgw-load-XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$work/origin.pid" ] && kill "$(cat "$work/origin.pid")" 2>/dev/null || true
+  [ -f "$work/proxy.pid" ] && kill "$(cat "$work/proxy.pid")" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_http() { for _ in $(seq 1 600); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "$1 did not answer"; exit 1; }
+
+# Waits (at most 60 s) until both cores were at least 90 % idle over a second.
+wait_idle() {
+  for _ in $(seq 1 60); do
+    read -r _ a1 b1 c1 d1 e1 f1 g1 h1 _ < /proc/stat
+    sleep 1
+    read -r _ a2 b2 c2 d2 e2 f2 g2 h2 _ < /proc/stat
+    local total=$(( (a2+b2+c2+d2+e2+f2+g2+h2) - (a1+b1+c1+d1+e1+f1+g1+h1) ))
+    local idle=$(( (d2+e2) - (d1+e1) ))
+    [ "$total" -gt 0 ] && [ $(( idle * 100 / total )) -ge 90 ] && return 0
+  done
+  echo "warning: the machine did not go idle" >&2
+}
+
+echo "building (Release)…"
+dotnet build "$repo/src/KvsGateway/KvsGateway.csproj" -c Release -v q -nologo >/dev/null
+dotnet build "$repo/bench/KvsGateway.BareForwarder/KvsGateway.BareForwarder.csproj" -c Release -v q -nologo >/dev/null
+
+declare -A size=([100k]=102400 [1m]=1048576)
+declare -A origin proxy bare gateway management
+for s in 100k 1m; do origin[$s]=$(port); proxy[$s]=$(port); bare[$s]=$(port); gateway[$s]=$(port); management[$s]=$(port); done
+redis_port=$(port)
+python3 "$here/make-origin.py" "$work/origin" "${origin[100k]}" "${origin[1m]}"
+
+# The origin: nginx serving files with sendfile, the control-plane answers inline.
+cat > "$work/origin.conf" <<EOF
+worker_processes 1;
+pid $work/origin.pid;
+error_log $work/origin-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on; tcp_nopush on; tcp_nodelay on;
+  keepalive_requests 1000000; keepalive_timeout 60s;
+  types { application/dash+xml mpd; video/mp4 mp4; }
+  server {
+    listen 127.0.0.1:${origin[100k]};
+    root $work/origin/100k;
+    location = /getDataEndpoint { default_type application/json; return 200 '{"DataEndpoint":"http://127.0.0.1:${origin[100k]}"}'; }
+    location = /getDASHStreamingSessionURL { default_type application/json; return 200 '{"DASHStreamingSessionURL":"http://127.0.0.1:${origin[100k]}/dash/v1/getDASHManifest.mpd?SessionToken=ORIGIN"}'; }
+  }
+  server {
+    listen 127.0.0.1:${origin[1m]};
+    root $work/origin/1m;
+    location = /getDataEndpoint { default_type application/json; return 200 '{"DataEndpoint":"http://127.0.0.1:${origin[1m]}"}'; }
+    location = /getDASHStreamingSessionURL { default_type application/json; return 200 '{"DASHStreamingSessionURL":"http://127.0.0.1:${origin[1m]}/dash/v1/getDASHManifest.mpd?SessionToken=ORIGIN"}'; }
+  }
+}
+EOF
+
+# The tuned reverse proxy the gateway is compared with: upstream keepalive, 64 KB buffers; its heap is
+# not trimmed back after each 1 MB response (glibc's trim threshold raised), which nginx at 1 MB needs.
+cat > "$work/proxy.conf" <<EOF
+worker_processes 1;
+pid $work/proxy.pid;
+error_log $work/proxy-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  tcp_nodelay on;
+  keepalive_requests 1000000; keepalive_timeout 60s;
+  upstream o100k { server 127.0.0.1:${origin[100k]}; keepalive 128; keepalive_requests 1000000; }
+  upstream o1m { server 127.0.0.1:${origin[1m]}; keepalive 128; keepalive_requests 1000000; }
+  proxy_http_version 1.1;
+  proxy_set_header Connection "";
+  proxy_buffer_size 64k;
+  proxy_buffers 16 64k;
+  proxy_busy_buffers_size 128k;
+  server { listen 127.0.0.1:${proxy[100k]}; location / { proxy_pass http://o100k; } }
+  server { listen 127.0.0.1:${proxy[1m]}; location / { proxy_pass http://o1m; } }
+}
+EOF
+taskset -c 1 "$NGINX" -c "$work/origin.conf" -p "$work" -e "$work/origin-error.log"
+GLIBC_TUNABLES=glibc.malloc.trim_threshold=268435456 taskset -c 1 "$NGINX" -c "$work/proxy.conf" -p "$work" -e "$work/proxy-error.log"
+
+taskset -c 1 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >/dev/null &
+pids+=($!)
+
+forwarder="$repo/bench/KvsGateway.BareForwarder/bin/Release/net10.0/KvsGateway.BareForwarder.dll"
+host="$repo/src/KvsGateway/bin/Release/net10.0/KvsGateway.dll"
+token_key=$(head -c 64 /dev/urandom | base64 -w0)
+for s in 100k 1m; do
+  taskset -c 1 dotnet "$forwarder" --urls "http://127.0.0.1:${bare[$s]}" --origin "http://127.0.0.1:${origin[$s]}" >/dev/null 2>&1 &
+  pids+=($!)
+  mkdir -p "$work/gateway-$s"
+  taskset -c 1 dotnet "$host" --environment Production --urls "http://127.0.0.1:${gateway[$s]}" \
+    --Gateway:ManagementUrls "http://127.0.0.1:${management[$s]}" --Redis:Configuration "127.0.0.1:$redis_port" \
+    --Origin:Mode Remote --Origin:Endpoint "http://127.0.0.1:${origin[$s]}" --Origin:AccessKeyId AKIDBENCHORIGIN --Origin:SecretAccessKey bench-origin-secret \
+    --Metering:Path "$work/gateway-$s/metering" --Audit:Path "$work/gateway-$s/audit.jsonl" \
+    --Tokens:ActiveKeyId k1 --Tokens:Keys:k1 "$token_key" --Logging:LogLevel:Default Warning \
+    --Tenants:bench:AccessKeys:0:AccessKeyId AKIDBENCHTENANT --Tenants:bench:AccessKeys:0:SecretAccessKey bench-tenant-secret \
+    --Tenants:bench:Streams:0 'bench-*' --Tenants:bench:ControlPlaneRequestsPerSecond 1000000 \
+    --Tenants:bench:SessionUrlsPerStreamPerSecond 1000000 --Tenants:bench:DataEndpointsPerStreamPerSecond 1000000 \
+    > "$work/gateway-$s/out.log" 2>&1 &
+  echo $! > "$work/gateway-$s/pid"
+  pids+=($!)
+done
+for s in 100k 1m; do
+  wait_http "http://127.0.0.1:${origin[$s]}/dash/v1/getDASHManifest.mpd"
+  wait_http "http://127.0.0.1:${bare[$s]}/dash/v1/getDASHManifest.mpd"
+  wait_http "http://127.0.0.1:${gateway[$s]}/healthz"
+done
+
+# Paths: 1000 fragment requests; through the gateway spread over 64 LIVE sessions.
+for s in 100k 1m; do
+  for n in $(seq 1 1000); do echo "/dash/v1/getMP4MediaFragment.mp4?SessionToken=ORIGIN&TrackNumber=1&SequenceNumber=$n"; done > "$work/paths-origin-$s"
+  python3 "$here/sigv4.py" session "http://127.0.0.1:${gateway[$s]}" "bench-$s" 64 > "$work/sessions-$s"
+  python3 - "$work/sessions-$s" > "$work/paths-gateway-$s" <<'EOF'
+import sys, urllib.parse
+tokens = [urllib.parse.parse_qs(urllib.parse.urlsplit(u.strip()).query)["SessionToken"][0] for u in open(sys.argv[1]) if u.strip()]
+for n in range(1000):
+    print(f"/dash/v1/getMP4MediaFragment.mp4?SessionToken={urllib.parse.quote(tokens[n % len(tokens)], safe='')}&TrackNumber=1&SequenceNumber={n + 1}")
+EOF
+  head -n 1 "$work/sessions-$s" | sed 's|^http://[^/]*||' > "$work/manifest-gateway-$s"
+done
+
+# One run: target name, size, base URL, paths file, connections, script. Appends a JSON line to results.
+run() {
+  local target=$1 s=$2 base=$3 paths=$4 conns=$5 script=${6:-paths.lua}
+  wait_idle
+  local out
+  out=$(taskset -c 0 wrk -t1 -c"$conns" -d"${seconds}s" --latency -s "$here/wrk/$script" "$base" -- "$paths" | tail -n 1)
+  echo "{\"target\":\"$target\",\"size\":\"$s\",\"connections\":$conns,\"result\":$out}" >> "$work/results.jsonl"
+  echo "$target $s: $out"
+}
+
+for rep in $(seq 1 "$reps"); do
+  for s in 100k 1m; do
+    run origin "$s" "http://127.0.0.1:${origin[$s]}" "$work/paths-origin-$s" "$connections"
+    run nginx-proxy "$s" "http://127.0.0.1:${proxy[$s]}" "$work/paths-origin-$s" "$connections"
+    run yarp "$s" "http://127.0.0.1:${bare[$s]}" "$work/paths-origin-$s" "$connections"
+    run gateway "$s" "http://127.0.0.1:${gateway[$s]}" "$work/paths-gateway-$s" "$connections"
+  done
+  # A presigned request lives five minutes: one per repetition.
+  python3 "$here/sigv4.py" presign "http://127.0.0.1:${gateway[100k]}" bench-100k > "$work/presigned"
+  run session-urls - "http://127.0.0.1:${gateway[100k]}" "$work/presigned" "$connections" post.lua
+  run manifest - "http://127.0.0.1:${gateway[100k]}" "$work/manifest-gateway-100k" 16
+done
+
+# Memory under 500 connections, then the gateway's peak RSS.
+run gateway-500 1m "http://127.0.0.1:${gateway[1m]}" "$work/paths-gateway-1m" 500
+run gateway-500 100k "http://127.0.0.1:${gateway[100k]}" "$work/paths-gateway-100k" 500
+for s in 100k 1m; do
+  echo "{\"target\":\"rss\",\"size\":\"$s\",\"kb\":$(awk '/VmHWM/ {print $2}' "/proc/$(cat "$work/gateway-$s/pid")/status")}" >> "$work/results.jsonl"
+done
+
+python3 "$here/report.py" "$work/results.jsonl" "$repo/bench/README.md" "$reps" "$seconds" "$connections" "${size[100k]}" "${size[1m]}"

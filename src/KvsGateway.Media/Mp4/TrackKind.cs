@@ -1,0 +1,7 @@
+namespace KvsGateway.Media.Mp4;
+
+public enum TrackKind
+{
+    Video,
+    Audio,
+}

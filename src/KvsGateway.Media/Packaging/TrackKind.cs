@@ -1,7 +1,0 @@
-namespace KvsGateway.Media.Packaging;
-
-public enum TrackKind
-{
-    Video,
-    Audio,
-}

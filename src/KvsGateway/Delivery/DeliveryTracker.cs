@@ -1,0 +1,120 @@
+
+namespace KvsGateway.Delivery;
+
+/// <summary>
+/// Bills each HTTP/1.1 response of one connection for the body bytes the viewer's machine
+/// acknowledged. The connection's byte stream is numbered by what Kestrel handed its transport;
+/// a response's body ends at the position recorded after its last write that reached the transport,
+/// and whatever of it lies beyond the kernel's acknowledged total has not arrived, wherever it still
+/// is (the transport's buffer, the kernel, or nowhere once this process dies). Writes dropped by a
+/// dead connection are not billed at all. A response whose body is acknowledged when
+/// it ends is recorded at once. One that ends with body bytes unacknowledged is held until the
+/// connection's next request (the viewer read all of it) or the connection's end (then what stayed
+/// unacknowledged was never delivered). A response cut by the viewer is recorded at once, less what its
+/// machine never acknowledged. A held response is also looked at again shortly (10 ms, doubling up
+/// to 1 s), so an idle keep-alive connection does not hold its last response's record until it closes.
+/// </summary>
+public sealed class DeliveryTracker : IDisposable
+{
+    private readonly AcknowledgedBytesProbe _probe;
+    private readonly TransportOutputCounter _output;
+    private readonly Lock _gate = new();
+    private (long Generation, long Written, long End, Action<long> Record)? _pending;
+    private long _generation;
+
+    public DeliveryTracker(AcknowledgedBytesProbe probe, TransportOutputCounter output)
+    {
+        _probe = probe;
+        _output = output;
+    }
+
+    /// <summary>The connection's position: bytes handed to its transport so far.</summary>
+    public long Position => _output.BytesHanded;
+
+    /// <summary>A response ended; <paramref name="record"/> receives its delivered body bytes, now or when known.</summary>
+    public void Complete(CountingResponseBodyFeature body, bool aborted, Action<long> record)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(record);
+        var written = body.BytesHanded;
+        var end = body.EndPosition;
+        var unacknowledged = Unacknowledged(written, end);
+        if (aborted || unacknowledged == 0)
+        {
+            record(written - unacknowledged);
+            return;
+        }
+
+        long generation;
+        lock (_gate)
+        {
+            generation = ++_generation;
+            _pending = (generation, written, end, record);
+        }
+
+        _ = WatchAsync(generation);
+    }
+
+    /// <summary>
+    /// Settles a held response: at the next request it was read whole; at the connection's end
+    /// whatever is still unacknowledged was not delivered.
+    /// </summary>
+    public void Settle(bool connectionEnded) => Settle(connectionEnded, generation: null);
+
+    public void Dispose()
+    {
+        Settle(connectionEnded: true);
+        _probe.Dispose();
+    }
+
+    private void Settle(bool connectionEnded, long? generation)
+    {
+        (long Generation, long Written, long End, Action<long> Record)? pending;
+        lock (_gate)
+        {
+            pending = _pending;
+            if (pending is null || (generation is { } only && pending.Value.Generation != only))
+            {
+                return;
+            }
+
+            _pending = null;
+        }
+
+        if (pending is { } held)
+        {
+            held.Record(held.Written - (connectionEnded ? Unacknowledged(held.Written, held.End) : 0));
+        }
+    }
+
+    private async Task WatchAsync(long generation)
+    {
+        var wait = TimeSpan.FromMilliseconds(10);
+        while (true)
+        {
+            await Task.Delay(wait).ConfigureAwait(false);
+            long written, end;
+            lock (_gate)
+            {
+                if (_pending is not { } pending || pending.Generation != generation)
+                {
+                    return;
+                }
+
+                (written, end) = (pending.Written, pending.End);
+            }
+
+            if (Unacknowledged(written, end) == 0)
+            {
+                Settle(connectionEnded: false, generation);
+                return;
+            }
+
+            wait = TimeSpan.FromMilliseconds(Math.Min(1000, wait.TotalMilliseconds * 2));
+        }
+    }
+
+    /// <summary>Body bytes ending at <paramref name="end"/> not yet acknowledged (none when the kernel cannot say).</summary>
+    private long Unacknowledged(long written, long end) =>
+        _probe.Read() is { } acknowledged ? Math.Clamp(end - acknowledged, 0, written) : 0;
+}

@@ -1,0 +1,22 @@
+using KvsGateway.Kvs.Client;
+using Microsoft.Extensions.Options;
+
+namespace KvsGateway.Origins;
+
+/// <summary>
+/// Registers the origin: one connection pool for the typed KVS client, manifest fetches and YARP's
+/// forwarder. The client's address and credentials come from <c>origin</c>, known once the
+/// infrastructure (an embedded emulator, perhaps) has started.
+/// </summary>
+public static class OriginsServiceCollectionExtensions
+{
+    public static IServiceCollection AddOrigins(this IServiceCollection services, IConfiguration configuration, Func<IServiceProvider, KvsClientOptions> origin)
+    {
+        services.AddOptions<OriginOptions>().Bind(configuration.GetSection(OriginOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OriginOptions>, OriginOptionsValidator>();
+        services.AddSingleton<OriginHttp>();
+        services.AddSingleton(sp => new KvsClient(sp.GetRequiredService<OriginHttp>().Client, origin(sp), sp.GetRequiredService<TimeProvider>()));
+        services.AddHttpForwarder();
+        return services;
+    }
+}

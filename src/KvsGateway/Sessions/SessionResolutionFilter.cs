@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Http.Features;
+
+namespace KvsGateway.Sessions;
+
+/// <summary>
+/// A playback step: the request's <c>SessionToken</c> to its session and tenant (a
+/// <see cref="ResolvedSession"/> feature for the steps after it), or 403 as KVS answers.
+/// </summary>
+public sealed class SessionResolutionFilter : IEndpointFilter
+{
+    private readonly PlaybackSessionResolver _resolver;
+
+    public SessionResolutionFilter(PlaybackSessionResolver resolver)
+    {
+        _resolver = resolver;
+    }
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        var http = context.HttpContext;
+        http.Features.Set(await _resolver.ResolveAsync(http.Request.Query["SessionToken"].ToString()).ConfigureAwait(false));
+        return await next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>The resolved session of a request past this step.</summary>
+    public static ResolvedSession Of(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Features.GetRequiredFeature<ResolvedSession>();
+    }
+}

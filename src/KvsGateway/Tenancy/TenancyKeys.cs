@@ -1,0 +1,8 @@
+namespace KvsGateway.Tenancy;
+
+/// <summary>The Redis keys of tenancy (hash tag <c>{t:tenant}</c>).</summary>
+public static class TenancyKeys
+{
+    /// <summary>Present while an operator has disabled the tenant.</summary>
+    public static string TenantDisabled(string tenant) => $"{RedisKeyPrefix.Value}{{t:{tenant}}}:disabled";
+}

@@ -73,7 +73,7 @@ lines += [
 ]
 table = "\n".join(lines)
 print(table)
-readme = open(readme_path).read()
+readme = "" if readme_path == "-" else open(readme_path).read()
 begin, end = "<!-- load:begin -->", "<!-- load:end -->"
 if begin in readme and end in readme:
     readme = readme[: readme.index(begin) + len(begin)] + "\n" + table + "\n" + readme[readme.index(end):]

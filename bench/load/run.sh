@@ -6,15 +6,24 @@
 # Every server and redis-server run on core 1, wrk on core 0; repetitions are interleaved and each run
 # waits for an idle machine first; every response must be 200 and full-length. Writes the table into
 # bench/README.md between its "load:begin" and "load:end" markers and stops everything it started.
-#   bash bench/load/run.sh [--reps N] [--seconds S] [--connections C]
+#   bash bench/load/run.sh [--reps N] [--seconds S] [--connections C] [--targets "origin nginx-proxy yarp gateway"] [--sizes "100k 1m"] [--print]
+# --print writes the table to standard output instead of bench/README.md (for experiments).
+# Environment variables in KVSGW_BENCH_DOTNET_ENV ("NAME=value NAME=value") are given to both .NET
+# servers (for experiments with runtime settings; the table's runs use the project's own).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 reps=3
 seconds=10
 connections=64
+readme="$repo/bench/README.md"
+targets="origin nginx-proxy yarp gateway"
+sizes="100k 1m"
 while [ $# -gt 0 ]; do
   case $1 in
+    --targets) targets=$2; shift 2 ;;
+    --sizes) sizes=$2; shift 2 ;;
+    --print) readme=-; shift ;;
     --reps) reps=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
@@ -72,6 +81,9 @@ declare -A origin proxy bare gateway management
 for s in 100k 1m; do origin[$s]=$(port); proxy[$s]=$(port); bare[$s]=$(port); gateway[$s]=$(port); management[$s]=$(port); done
 redis_port=$(port)
 python3 "$here/make-origin.py" "$work/origin" "${origin[100k]}" "${origin[1m]}"
+# nginx's workers run as an unprivileged user when started as root: they must be able to read the origin.
+chmod 755 "$work"
+chmod -R a+rX "$work/origin"
 
 # The origin: nginx serving files with sendfile, the control-plane answers inline.
 cat > "$work/origin.conf" <<EOF
@@ -131,10 +143,10 @@ forwarder="$repo/bench/KvsGateway.BareForwarder/bin/Release/net10.0/KvsGateway.B
 host="$repo/src/KvsGateway/bin/Release/net10.0/KvsGateway.dll"
 token_key=$(head -c 64 /dev/urandom | base64 -w0)
 for s in 100k 1m; do
-  taskset -c 1 dotnet "$forwarder" --urls "http://127.0.0.1:${bare[$s]}" --origin "http://127.0.0.1:${origin[$s]}" >/dev/null 2>&1 &
+  env ${KVSGW_BENCH_DOTNET_ENV:-} taskset -c 1 dotnet "$forwarder" --urls "http://127.0.0.1:${bare[$s]}" --origin "http://127.0.0.1:${origin[$s]}" ${KVSGW_BENCH_FORWARDER_ARGS:-} >/dev/null 2>&1 &
   pids+=($!)
   mkdir -p "$work/gateway-$s"
-  taskset -c 1 dotnet "$host" --environment Production --urls "http://127.0.0.1:${gateway[$s]}" \
+  env ${KVSGW_BENCH_DOTNET_ENV:-} taskset -c 1 dotnet "$host" --environment Production --urls "http://127.0.0.1:${gateway[$s]}" \
     --Gateway:ManagementUrls "http://127.0.0.1:${management[$s]}" --Redis:Configuration "127.0.0.1:$redis_port" \
     --Origin:Mode Remote --Origin:Endpoint "http://127.0.0.1:${origin[$s]}" --Origin:AccessKeyId AKIDBENCHORIGIN --Origin:SecretAccessKey bench-origin-secret \
     --Metering:Path "$work/gateway-$s/metering" --Audit:Path "$work/gateway-$s/audit.jsonl" \
@@ -165,18 +177,44 @@ EOF
   head -n 1 "$work/sessions-$s" | sed 's|^http://[^/]*||' > "$work/manifest-gateway-$s"
 done
 
+# Whether a run belongs to the targets asked for (session URLs, the manifest and 500 connections are the gateway's).
+wanted() {
+  local group=$1
+  [ "${2:-}" = - ] || [ -z "${2:-}" ] || [[ " $sizes " == *" $2 "* ]] || return 1
+  case $group in session-urls|manifest|gateway-500) group=gateway ;; esac
+  [[ " $targets " == *" $group "* ]]
+}
+
 # One run: target name, size, base URL, paths file, connections, script. Appends a JSON line to results.
 run() {
   local target=$1 s=$2 base=$3 paths=$4 conns=$5 script=${6:-paths.lua}
+  wanted "$target" "$s" || return 0
   wait_idle
   local out
-  out=$(taskset -c 0 wrk -t1 -c"$conns" -d"${seconds}s" --latency -s "$here/wrk/$script" "$base" -- "$paths" | tail -n 1)
+  out=$(taskset -c 0 wrk -t1 -c"$conns" -d"${seconds}s" --timeout 10s --latency -s "$here/wrk/$script" "$base" -- "$paths" | tail -n 1)
   echo "{\"target\":\"$target\",\"size\":\"$s\",\"connections\":$conns,\"result\":$out}" >> "$work/results.jsonl"
   echo "$target $s: $out"
 }
 
+# Warm-up, not recorded: .NET compiles its hot paths again, optimised, after their first calls; a
+# production gateway is measured warm. nginx needs none, and gets the same treatment.
+# On one core the JIT's second pass over ~20,000 methods takes half a minute of load.
+warm() {
+  local secs=${KVSGW_BENCH_WARM_SECONDS:-30}
+  [ "$1" = nginx-proxy ] && secs=5
+  wanted "$1" && taskset -c 0 wrk -t1 -c"$4" -d${secs}s --timeout 10s -s "$here/wrk/${5:-paths.lua}" "$2" -- "$3" >/dev/null || true
+}
+for s in $sizes; do
+  warm nginx-proxy "http://127.0.0.1:${proxy[$s]}" "$work/paths-origin-$s" "$connections"
+  warm yarp "http://127.0.0.1:${bare[$s]}" "$work/paths-origin-$s" "$connections"
+  warm gateway "http://127.0.0.1:${gateway[$s]}" "$work/paths-gateway-$s" "$connections"
+done
+python3 "$here/sigv4.py" presign "http://127.0.0.1:${gateway[100k]}" bench-100k > "$work/presigned"
+warm session-urls "http://127.0.0.1:${gateway[100k]}" "$work/presigned" "$connections" post.lua
+warm manifest "http://127.0.0.1:${gateway[100k]}" "$work/manifest-gateway-100k" 16
+
 for rep in $(seq 1 "$reps"); do
-  for s in 100k 1m; do
+  for s in $sizes; do
     run origin "$s" "http://127.0.0.1:${origin[$s]}" "$work/paths-origin-$s" "$connections"
     run nginx-proxy "$s" "http://127.0.0.1:${proxy[$s]}" "$work/paths-origin-$s" "$connections"
     run yarp "$s" "http://127.0.0.1:${bare[$s]}" "$work/paths-origin-$s" "$connections"
@@ -195,4 +233,4 @@ for s in 100k 1m; do
   echo "{\"target\":\"rss\",\"size\":\"$s\",\"kb\":$(awk '/VmHWM/ {print $2}' "/proc/$(cat "$work/gateway-$s/pid")/status")}" >> "$work/results.jsonl"
 done
 
-python3 "$here/report.py" "$work/results.jsonl" "$repo/bench/README.md" "$reps" "$seconds" "$connections" "${size[100k]}" "${size[1m]}"
+python3 "$here/report.py" "$work/results.jsonl" "$readme" "$reps" "$seconds" "$connections" "${size[100k]}" "${size[1m]}"

@@ -21,6 +21,14 @@ public sealed class GatewayOptions : IValidatableObject
     /// </summary>
     public bool AllowEmbeddedDependencies { get; set; }
 
+    /// <summary>
+    /// Kestrel runs request code on the thread that read the request instead of queueing it to the
+    /// thread pool (its <c>UnsafePreferInlineScheduling</c>). The gateway never blocks a request thread,
+    /// so this is safe here and, on the 1–2 CPUs of a small container, moves about twice the bytes per
+    /// core (bench/README.md). Turn it off only to compare.
+    /// </summary>
+    public bool InlineScheduling { get; set; } = true;
+
     /// <summary>Base URL clients use to reach the gateway (behind a load balancer); empty uses the request's.</summary>
     public string? PublicBaseUrl { get; set; }
 

@@ -1,6 +1,8 @@
 using KvsGateway.Commands;
 using KvsGateway.Hosting;
 
+SocketRuntimeDefaults.Apply();
+
 // Verbs beside the gateway itself: a standalone emulator and a command-line PutMedia producer.
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

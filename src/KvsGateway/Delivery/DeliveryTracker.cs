@@ -11,21 +11,23 @@ namespace KvsGateway.Delivery;
 /// it ends is recorded at once. One that ends with body bytes unacknowledged is held until the
 /// connection's next request (the viewer read all of it) or the connection's end (then what stayed
 /// unacknowledged was never delivered). A response cut by the viewer is recorded at once, less what its
-/// machine never acknowledged. A held response is also looked at again shortly (10 ms, doubling up
-/// to 1 s), so an idle keep-alive connection does not hold its last response's record until it closes.
+/// machine never acknowledged. A held response is also looked at again shortly (<see cref="DeliveryWatch"/>),
+/// so an idle keep-alive connection does not hold its last response's record until it closes.
 /// </summary>
 public sealed class DeliveryTracker : IDisposable
 {
     private readonly AcknowledgedBytesProbe _probe;
     private readonly TransportOutputCounter _output;
+    private readonly DeliveryWatch _watch;
     private readonly Lock _gate = new();
     private (long Generation, long Written, long End, Action<long> Record)? _pending;
     private long _generation;
 
-    public DeliveryTracker(AcknowledgedBytesProbe probe, TransportOutputCounter output)
+    internal DeliveryTracker(AcknowledgedBytesProbe probe, TransportOutputCounter output, DeliveryWatch watch)
     {
         _probe = probe;
         _output = output;
+        _watch = watch;
     }
 
     /// <summary>The connection's position: bytes handed to its transport so far.</summary>
@@ -52,7 +54,7 @@ public sealed class DeliveryTracker : IDisposable
             _pending = (generation, written, end, record);
         }
 
-        _ = WatchAsync(generation);
+        _watch.Add(this, generation);
     }
 
     /// <summary>
@@ -87,31 +89,30 @@ public sealed class DeliveryTracker : IDisposable
         }
     }
 
-    private async Task WatchAsync(long generation)
+    /// <summary>
+    /// Looks again at the held response <paramref name="generation"/>: settles it once acknowledged;
+    /// true while it is still held and unacknowledged.
+    /// </summary>
+    internal bool Recheck(long generation)
     {
-        var wait = TimeSpan.FromMilliseconds(10);
-        while (true)
+        long written, end;
+        lock (_gate)
         {
-            await Task.Delay(wait).ConfigureAwait(false);
-            long written, end;
-            lock (_gate)
+            if (_pending is not { } pending || pending.Generation != generation)
             {
-                if (_pending is not { } pending || pending.Generation != generation)
-                {
-                    return;
-                }
-
-                (written, end) = (pending.Written, pending.End);
+                return false;
             }
 
-            if (Unacknowledged(written, end) == 0)
-            {
-                Settle(connectionEnded: false, generation);
-                return;
-            }
-
-            wait = TimeSpan.FromMilliseconds(Math.Min(1000, wait.TotalMilliseconds * 2));
+            (written, end) = (pending.Written, pending.End);
         }
+
+        if (Unacknowledged(written, end) == 0)
+        {
+            Settle(connectionEnded: false, generation);
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>Body bytes ending at <paramref name="end"/> not yet acknowledged (none when the kernel cannot say).</summary>

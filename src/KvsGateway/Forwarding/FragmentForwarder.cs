@@ -1,61 +1,179 @@
+using System.Net;
+using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Origins;
 using KvsGateway.Sessions;
 using Microsoft.Extensions.Options;
-using Yarp.ReverseProxy.Forwarder;
+using Microsoft.Net.Http.Headers;
 
 namespace KvsGateway.Forwarding;
 
 /// <summary>
-/// Forwards init and media fragment requests to the origin with YARP: streamed without buffering,
-/// cut when the origin goes idle, and stopped at once when the client goes away.
+/// Streams an init or media fragment from the origin to the viewer: the origin's bytes are read
+/// straight into the response's own buffers and handed to the viewer's socket as they arrive (one
+/// copy, the kernel's), never buffered whole. The origin request is built from an allow-list (the
+/// URL from <see cref="OriginUrls"/>, conditional and range headers); the answer keeps an allow-list
+/// of headers. An origin error before the first byte becomes the same KVS error under our request
+/// id; an origin that goes idle for <see cref="OriginOptions.ActivityTimeout"/> is cut (504 before
+/// the first byte, the connection ended after it); a viewer that goes away stops the origin read.
 /// </summary>
+/// <remarks>
+/// This replaced YARP's forwarder on the fragment path (bench/README.md): YARP copies each read
+/// once more into the server's buffers and does per-request work (transforms, header copies,
+/// telemetry) a fragment does not need, which together left the gateway below a plain proxy.
+/// </remarks>
 public sealed partial class FragmentForwarder
 {
-    private readonly IHttpForwarder _forwarder;
+    // What a player may ask of a fragment besides the URL: a part of it, or only if it changed.
+    private static readonly string[] RequestHeaders =
+        [HeaderNames.Range, HeaderNames.IfRange, HeaderNames.IfMatch, HeaderNames.IfNoneMatch, HeaderNames.IfModifiedSince, HeaderNames.IfUnmodifiedSince];
+
+    // What a player needs of the answer; origin identity headers (request ids, Server, cookies,
+    // CORS of the origin) never reach it.
+    private static readonly string[] ResponseHeaders =
+        [HeaderNames.ContentType, HeaderNames.ContentRange, HeaderNames.AcceptRanges, HeaderNames.ETag, HeaderNames.LastModified];
+
+    // A read asks for this much of the response's buffers: a fragment moves in a few reads.
+    private const int ReadSize = 64 * 1024;
+
     private readonly OriginHttp _http;
     private readonly IOptionsMonitor<OriginOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<FragmentForwarder> _logger;
 
-    public FragmentForwarder(IHttpForwarder forwarder, OriginHttp http, IOptionsMonitor<OriginOptions> options, TimeProvider time, ILogger<FragmentForwarder> logger)
+    public FragmentForwarder(OriginHttp http, IOptionsMonitor<OriginOptions> options, TimeProvider time, ILogger<FragmentForwarder> logger)
     {
-        _forwarder = forwarder;
         _http = http;
         _options = options;
         _time = time;
         _logger = logger;
     }
 
-    /// <summary>Forwards the request's fragment of its resolved session (YARP works on the request itself).</summary>
+    /// <summary>Forwards the request's fragment of its resolved session.</summary>
     public async Task ForwardAsync(HttpContext context, string fileName)
     {
         ArgumentNullException.ThrowIfNull(context);
         var session = SessionResolutionFilter.Of(context).Session;
-        var originUrl = OriginUrls.ForFragment(session.OriginSessionUrl, fileName, context.Request.Query);
-        var config = new ForwarderRequestConfig { ActivityTimeout = _options.CurrentValue.ActivityTimeout };
-        var transformer = new OriginFragmentTransformer(originUrl, session.ExpiresAt - _time.GetUtcNow());
-        var error = await _forwarder.SendAsync(context, originUrl.GetLeftPart(UriPartial.Authority), _http.Invoker, config, transformer).ConfigureAwait(false);
-        if (error == ForwarderError.None)
+        var head = HttpMethods.IsHead(context.Request.Method);
+        using var request = new HttpRequestMessage(head ? HttpMethod.Head : HttpMethod.Get, OriginUrls.ForFragment(session.OriginSessionUrl, fileName, context.Request.Query))
         {
-            return;
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+        var incoming = context.Request.Headers;
+        foreach (var name in RequestHeaders)
+        {
+            if (incoming.TryGetValue(name, out var values))
+            {
+                request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            }
         }
 
-        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-        LogForwardFailed(_logger, exception, error, session.SessionId);
-        if (error is ForwarderError.RequestCanceled or ForwarderError.ResponseBodyCanceled)
+        var timeout = _options.CurrentValue.ActivityTimeout;
+        var viewer = context.RequestAborted;
+        using var activity = CancellationTokenSource.CreateLinkedTokenSource(viewer);
+        activity.CancelAfter(timeout);
+        HttpResponseMessage answer;
+        try
         {
+            answer = await _http.Invoker.SendAsync(request, activity.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (viewer.IsCancellationRequested)
+        {
+            LogViewerLeft(_logger, session.SessionId);
             return;
         }
-
-        if (!context.Response.HasStarted)
+        catch (OperationCanceledException ex)
         {
-            throw error is ForwarderError.RequestTimedOut
-                ? new KvsException(KvsErrorTypes.ServiceUnavailable, 504, "The origin did not send the fragment in time.")
-                : new KvsException(KvsErrorTypes.ServiceUnavailable, 502, "The fragment could not be fetched from the origin.");
+            LogOriginFailed(_logger, ex, session.SessionId);
+            throw new KvsException(KvsErrorTypes.ServiceUnavailable, 504, "The origin did not send the fragment in time.");
+        }
+        catch (HttpRequestException ex)
+        {
+            LogOriginFailed(_logger, ex, session.SessionId);
+            throw new KvsException(KvsErrorTypes.ServiceUnavailable, 502, "The fragment could not be fetched from the origin.");
+        }
+
+        using (answer)
+        {
+            // A KVS error (or any origin failure) is re-issued as a KVS error under our request id;
+            // plain HTTP answers such as 416 for an unsatisfiable range pass through as they are.
+            var status = (int)answer.StatusCode;
+            if ((status >= 400 && answer.Headers.Contains("x-amzn-ErrorType")) || status >= 500)
+            {
+                throw await KvsClient.ReadErrorAsync(answer, activity.Token).ConfigureAwait(false);
+            }
+
+            var response = context.Response;
+            response.StatusCode = status;
+            CopyHeaders(answer, response);
+            response.Headers.CacheControl = $"private, max-age={Math.Max(0, (long)(session.ExpiresAt - _time.GetUtcNow()).TotalSeconds)}";
+            if (head || status is 204 or 304)
+            {
+                return;
+            }
+
+            await CopyBodyAsync(answer.Content, response, activity, timeout, session.SessionId, viewer).ConfigureAwait(false);
         }
     }
 
-    [LoggerMessage(1, LogLevel.Warning, "Forwarding failed with {Error} for session {SessionId}")]
-    private static partial void LogForwardFailed(ILogger logger, Exception? exception, ForwarderError error, string sessionId);
+    private static void CopyHeaders(HttpResponseMessage answer, HttpResponse response)
+    {
+        foreach (var name in ResponseHeaders)
+        {
+            if (answer.Headers.TryGetValues(name, out var values) || answer.Content.Headers.TryGetValues(name, out values))
+            {
+                response.Headers[name] = values.ToArray();
+            }
+        }
+
+        response.ContentLength = answer.Content.Headers.ContentLength;
+    }
+
+    private async Task CopyBodyAsync(HttpContent content, HttpResponse response, CancellationTokenSource activity, TimeSpan timeout, string sessionId, CancellationToken viewer)
+    {
+        var writer = response.BodyWriter;
+        try
+        {
+            // Headers first, so that what follows goes straight into the connection's buffers.
+            await response.StartAsync(viewer).ConfigureAwait(false);
+            var source = await content.ReadAsStreamAsync(activity.Token).ConfigureAwait(false);
+            await using (source.ConfigureAwait(false))
+            {
+                while (true)
+                {
+                    activity.CancelAfter(timeout);
+                    var read = await source.ReadAsync(writer.GetMemory(ReadSize), activity.Token).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        return;
+                    }
+
+                    writer.Advance(read);
+                    var flushed = await writer.FlushAsync(viewer).ConfigureAwait(false);
+                    if (flushed.IsCompleted || flushed.IsCanceled)
+                    {
+                        LogViewerLeft(_logger, sessionId);
+                        return;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (viewer.IsCancellationRequested)
+        {
+            LogViewerLeft(_logger, sessionId);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException)
+        {
+            // Part of the body may be out: ending the connection is the only honest signal left.
+            LogOriginFailed(_logger, ex, sessionId);
+            response.HttpContext.Abort();
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "The origin failed a fragment of session {SessionId}")]
+    private static partial void LogOriginFailed(ILogger logger, Exception exception, string sessionId);
+
+    [LoggerMessage(2, LogLevel.Debug, "A viewer of session {SessionId} went away during a fragment")]
+    private static partial void LogViewerLeft(ILogger logger, string sessionId);
 }

@@ -54,6 +54,8 @@ public static class GatewayApplication
             listeners.Configure(kestrel);
         });
         builder.Services.AddSingleton(listeners);
+        var inline = builder.Configuration.GetValue($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.InlineScheduling)}", defaultValue: true);
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = inline);
 
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);

@@ -22,18 +22,34 @@ public sealed class UsageJournal : IDisposable
     private string? _path;
     private long _offset;
     private long _sequence;
+    private byte[] _line = new byte[512];
 
     public UsageJournal(string folder)
     {
         _folder = folder;
     }
 
-    /// <summary>Appends one count. Callers serialise appends (the meter's lock).</summary>
+    /// <summary>Appends one count. Callers serialise appends (the meter's lock), which own the line buffer.</summary>
     public void Append(in UsageKey key, long bytes, bool success, long latencyMicroseconds)
     {
-        var line = string.Create(CultureInfo.InvariantCulture,
-            $"{Clean(key.Tenant)}\t{Clean(key.Stream)}\t{Clean(key.SessionId)}\t{key.Api}\t{key.Hour.ToUnixTimeSeconds()}\t{bytes}\t{(success ? 1 : 0)}\t{latencyMicroseconds}\n");
-        Write(Encoding.UTF8.GetBytes(line));
+        // Names are validated before they are metered (no tab or newline can reach here from a
+        // caller); cleaning stays as the journal's own guarantee of one line per count.
+        var needed = 64 + Encoding.UTF8.GetMaxByteCount(key.Tenant.Length + key.Stream.Length + key.SessionId.Length + key.Api.Length);
+        if (_line.Length < needed)
+        {
+            _line = new byte[Math.Max(needed, _line.Length * 2)];
+        }
+
+        var written = 0;
+        var span = _line.AsSpan();
+        written += Field(span[written..], key.Tenant);
+        written += Field(span[written..], key.Stream);
+        written += Field(span[written..], key.SessionId);
+        written += Field(span[written..], key.Api);
+        var formatted = System.Text.Unicode.Utf8.TryWrite(span[written..], CultureInfo.InvariantCulture,
+            $"{key.Hour.ToUnixTimeSeconds()}\t{bytes}\t{(success ? 1 : 0)}\t{latencyMicroseconds}\n", out var tail);
+        System.Diagnostics.Debug.Assert(formatted);
+        Write(_line.AsSpan(0, written + tail));
     }
 
     /// <summary>Appends one viewer record (a <c>V</c> line holding its JSON). Callers serialise appends.</summary>
@@ -48,20 +64,28 @@ public sealed class UsageJournal : IDisposable
         Write(line);
     }
 
-    /// <summary>Closes the current segment (flushed to disk) so the next append starts another; false when nothing was written.</summary>
-    public bool Close()
+    /// <summary>
+    /// Ends the current segment so the next append starts another, and hands it over to be flushed to
+    /// disk by the caller outside its lock (an fsync must never hold up a request); null when nothing
+    /// was written.
+    /// </summary>
+    public SafeFileHandle? Detach()
     {
-        if (_handle is null)
-        {
-            return false;
-        }
-
-        RandomAccess.FlushToDisk(_handle);
-        _handle.Dispose();
+        var handle = _handle;
         _handle = null;
         _path = null;
         _offset = 0;
-        return true;
+        return handle;
+    }
+
+    /// <summary>Flushes a detached segment to disk and closes it.</summary>
+    public static void Seal(SafeFileHandle segment)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        using (segment)
+        {
+            RandomAccess.FlushToDisk(segment);
+        }
     }
 
     public void Dispose() => _handle?.Dispose();
@@ -121,7 +145,7 @@ public sealed class UsageJournal : IDisposable
         return new UsageBatch(id, counts, viewers);
     }
 
-    private void Write(byte[] line)
+    private void Write(ReadOnlySpan<byte> line)
     {
         if (_handle is null)
         {
@@ -136,5 +160,13 @@ public sealed class UsageJournal : IDisposable
         _offset += line.Length;
     }
 
-    private static string Clean(string value) => value.Contains('\t') || value.Contains('\n') ? value.Replace('\t', ' ').Replace('\n', ' ') : value;
+    /// <summary>Writes <paramref name="value"/> and a tab; tabs and newlines in it become spaces.</summary>
+    private static int Field(Span<byte> destination, string value)
+    {
+        var length = Encoding.UTF8.GetBytes(value, destination);
+        destination[..length].Replace((byte)'\t', (byte)' ');
+        destination[..length].Replace((byte)'\n', (byte)' ');
+        destination[length] = (byte)'\t';
+        return length + 1;
+    }
 }

@@ -53,9 +53,15 @@ public sealed class UsageMeter : IDisposable
     /// <summary>Closes the current segment; what is recorded next starts another.</summary>
     public void CloseSegment()
     {
+        Microsoft.Win32.SafeHandles.SafeFileHandle? segment;
         lock (_gate)
         {
-            _journal.Close();
+            segment = _journal.Detach();
+        }
+
+        if (segment is not null)
+        {
+            UsageJournal.Seal(segment);
         }
     }
 

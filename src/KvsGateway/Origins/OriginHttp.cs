@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using System.Net;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace KvsGateway.Origins;
 
 /// <summary>
-/// The one connection pool to the origin, shared by the KVS client, manifest fetches and YARP
+/// The one connection pool to the origin, shared by the KVS client, manifest fetches and fragment
 /// forwarding. No redirects, cookies or decompression: bytes pass through as the origin sent them.
 /// </summary>
 public sealed class OriginHttp : IDisposable
@@ -21,13 +19,15 @@ public sealed class OriginHttp : IDisposable
             EnableMultipleHttp2Connections = true,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(15),
-            ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
+            // No trace headers toward the origin (KVS does not read them), and so no diagnostics
+            // handler wrapping every fragment request.
+            ActivityHeadersPropagator = null,
         };
         Invoker = new HttpMessageInvoker(handler, disposeHandler: true);
         Client = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    /// <summary>For <see cref="IHttpForwarder"/>.</summary>
+    /// <summary>For fragment requests, streamed by the forwarder.</summary>
     public HttpMessageInvoker Invoker { get; }
 
     /// <summary>For JSON calls and manifest fetches, over the same pool.</summary>

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 namespace KvsGateway.Origins;
 
 /// <summary>
-/// Registers the origin: one connection pool for the typed KVS client, manifest fetches and YARP's
-/// forwarder. The client's address and credentials come from <c>origin</c>, known once the
+/// Registers the origin: one connection pool for the typed KVS client, manifest fetches and
+/// fragment forwarding. The client's address and credentials come from <c>origin</c>, known once the
 /// infrastructure (an embedded emulator, perhaps) has started.
 /// </summary>
 public static class OriginsServiceCollectionExtensions
@@ -16,7 +16,6 @@ public static class OriginsServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<OriginOptions>, OriginOptionsValidator>();
         services.AddSingleton<OriginHttp>();
         services.AddSingleton(sp => new KvsClient(sp.GetRequiredService<OriginHttp>().Client, origin(sp), sp.GetRequiredService<TimeProvider>()));
-        services.AddHttpForwarder();
         return services;
     }
 }

@@ -9,7 +9,8 @@
 #   bash bench/load/run.sh [--reps N] [--seconds S] [--connections C] [--targets "origin nginx-proxy yarp gateway"] [--sizes "100k 1m"] [--print]
 # --print writes the table to standard output instead of bench/README.md (for experiments).
 # Environment variables in KVSGW_BENCH_DOTNET_ENV ("NAME=value NAME=value") are given to both .NET
-# servers (for experiments with runtime settings; the table's runs use the project's own).
+# servers (for experiments with runtime settings; the table's runs use the project's own);
+# KVSGW_BENCH_FRAGMENTS_ONLY=1 skips the session-URL, manifest and 500-connection runs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -181,7 +182,7 @@ done
 wanted() {
   local group=$1
   [ "${2:-}" = - ] || [ -z "${2:-}" ] || [[ " $sizes " == *" $2 "* ]] || return 1
-  case $group in session-urls|manifest|gateway-500) group=gateway ;; esac
+  case $group in session-urls|manifest|gateway-500) [ -n "${KVSGW_BENCH_FRAGMENTS_ONLY:-}" ] && return 1; group=gateway ;; esac
   [[ " $targets " == *" $group "* ]]
 }
 

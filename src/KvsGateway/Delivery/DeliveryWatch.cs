@@ -1,23 +1,32 @@
+using System.Collections.Concurrent;
+
 namespace KvsGateway.Delivery;
 
 /// <summary>
-/// Looks again at responses held with body bytes unacknowledged, for every connection of a listener
-/// with one timer: each held response is checked 10 ms after it ended, then at doubling intervals up
-/// to a second, until it is acknowledged or settled by its connection. The timer stops after a
-/// second with nothing held (starting a timer wakes a thread: not once per response). One timer instead of one per response keeps a fragment's cost flat: on a busy
-/// keep-alive connection the next request settles the response long before its first look.
+/// Looks again at held responses (ended, not yet settled by their connection) for every connection
+/// of a listener, with one timer: each is looked at a quarter of a second after it ended, then at
+/// doubling intervals up to a second, until it is acknowledged or settled. On a busy keep-alive
+/// connection the next request settles a response long before its first look, so the look only
+/// matters for a connection gone idle, whose last response is then billed within about a second.
+/// The tick is slow on purpose: a 10 ms tick (100 thread wake-ups a second) cost the 1 MB path a
+/// third of its throughput and gave it a p99 of 0.4–1.2 s on one CPU (bench/README.md). Request
+/// threads only enqueue, without a lock; the timer stops after a second with nothing held.
 /// </summary>
 internal sealed class DeliveryWatch
 {
-    private static readonly TimeSpan First = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan First = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan Longest = TimeSpan.FromSeconds(1);
 
     private readonly TimeProvider _time;
-    private readonly Lock _gate = new();
+    private readonly ConcurrentQueue<Held> _added = new();
+
+    // Owned by the sweep (one at a time).
     private readonly List<Held> _held = [];
     private readonly List<Held> _due = [];
-    private ITimer? _timer;
     private int _idleSweeps;
+
+    private ITimer? _timer;
+    private int _running;
     private int _sweeping;
 
     public DeliveryWatch(TimeProvider time)
@@ -25,26 +34,13 @@ internal sealed class DeliveryWatch
         _time = time;
     }
 
-    /// <summary>Responses being watched (settled ones leave at their next look).</summary>
-    public int Count
+    public void Add(DeliveryTracker tracker, long generation)
     {
-        get
+        _added.Enqueue(new Held(tracker, generation, _time.GetTimestamp() + Ticks(First), First));
+        if (Volatile.Read(ref _running) == 0 && Interlocked.Exchange(ref _running, 1) == 0)
         {
-            lock (_gate)
-            {
-                return _held.Count;
-            }
-        }
-    }
-
-    public void Add(DeliveryTracker tracker, long generation) => Add(new Held(tracker, generation, _time.GetTimestamp() + Ticks(First), First));
-
-    private void Add(Held held)
-    {
-        lock (_gate)
-        {
-            _held.Add(held);
-            _timer ??= _time.CreateTimer(static state => ((DeliveryWatch)state!).Sweep(), this, First, First);
+            var timer = _time.CreateTimer(static state => ((DeliveryWatch)state!).Sweep(), this, First, First);
+            Volatile.Write(ref _timer, timer);
         }
     }
 
@@ -58,17 +54,19 @@ internal sealed class DeliveryWatch
 
         try
         {
-            var now = _time.GetTimestamp();
-            lock (_gate)
+            while (_added.TryDequeue(out var added))
             {
-                for (var i = _held.Count - 1; i >= 0; i--)
+                _held.Add(added);
+            }
+
+            var now = _time.GetTimestamp();
+            for (var i = _held.Count - 1; i >= 0; i--)
+            {
+                if (_held[i].Due <= now)
                 {
-                    if (_held[i].Due <= now)
-                    {
-                        _due.Add(_held[i]);
-                        _held[i] = _held[^1];
-                        _held.RemoveAt(_held.Count - 1);
-                    }
+                    _due.Add(_held[i]);
+                    _held[i] = _held[^1];
+                    _held.RemoveAt(_held.Count - 1);
                 }
             }
 
@@ -77,19 +75,22 @@ internal sealed class DeliveryWatch
                 if (held.Tracker.Recheck(held.Generation))
                 {
                     var wait = TimeSpan.FromTicks(Math.Min(Longest.Ticks, held.Wait.Ticks * 2));
-                    Add(held with { Due = now + Ticks(wait), Wait = wait });
+                    _held.Add(held with { Due = now + Ticks(wait), Wait = wait });
                 }
             }
 
             _due.Clear();
-            lock (_gate)
+            _idleSweeps = _held.Count == 0 && _added.IsEmpty ? _idleSweeps + 1 : 0;
+            if (_idleSweeps * First >= Longest)
             {
-                _idleSweeps = _held.Count == 0 ? _idleSweeps + 1 : 0;
-                if (_idleSweeps * First >= Longest)
+                // Stop; an Add racing this starts a new timer, and anything it enqueued before
+                // seeing the old one running is picked up by that timer's first sweep.
+                _idleSweeps = 0;
+                Volatile.Read(ref _timer)?.Dispose();
+                Volatile.Write(ref _running, 0);
+                if (!_added.IsEmpty && Interlocked.Exchange(ref _running, 1) == 0)
                 {
-                    _timer?.Dispose();
-                    _timer = null;
-                    _idleSweeps = 0;
+                    Volatile.Write(ref _timer, _time.CreateTimer(static state => ((DeliveryWatch)state!).Sweep(), this, First, First));
                 }
             }
         }

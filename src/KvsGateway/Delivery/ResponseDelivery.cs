@@ -28,13 +28,21 @@ public sealed class ResponseDelivery
     }
 
     /// <summary>
-    /// Whether the viewer went away: the request was aborted, or (Kestrel completes writes into a
-    /// connection the viewer has reset without raising RequestAborted) a write reached nothing.
+    /// Whether the viewer went away before it had the response: a write reached nothing (Kestrel
+    /// completes writes into a connection the viewer has reset without raising RequestAborted), or
+    /// the request was aborted before its declared body was written whole. A viewer may close its
+    /// connection the moment it has the last byte, before this step runs: that response was not cut.
     /// </summary>
     public bool Aborted(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return context.RequestAborted.IsCancellationRequested || (_counter.Dropped && !_head);
+        if (_counter.Dropped && !_head)
+        {
+            return true;
+        }
+
+        return context.RequestAborted.IsCancellationRequested
+            && !(context.Response.ContentLength is { } length && _counter.BytesWritten >= length && !_head);
     }
 
     /// <summary>

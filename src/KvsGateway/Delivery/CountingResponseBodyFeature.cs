@@ -188,14 +188,8 @@ public sealed class CountingResponseBodyFeature : IHttpResponseBodyFeature
 
         public override void Advance(int bytes)
         {
-            if (_pending == 0)
-            {
-                _before = _counts.Position;
-            }
-
+            Begin(bytes);
             _inner.Advance(bytes);
-            _pending += bytes;
-            _counts.Written(bytes);
         }
 
         public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
@@ -208,13 +202,7 @@ public sealed class CountingResponseBodyFeature : IHttpResponseBodyFeature
 
         public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
         {
-            if (_pending == 0)
-            {
-                _before = _counts.Position;
-            }
-
-            _pending += source.Length;
-            _counts.Written(source.Length);
+            Begin(source.Length);
             var write = _inner.WriteAsync(source, cancellationToken);
             Settle();
             return write;
@@ -232,6 +220,18 @@ public sealed class CountingResponseBodyFeature : IHttpResponseBodyFeature
         {
             await _inner.CompleteAsync(exception).ConfigureAwait(false);
             Settle();
+        }
+
+        /// <summary>Counts <paramref name="bytes"/> about to be handed to the server; the first since a flush notes where the connection stood.</summary>
+        private void Begin(int bytes)
+        {
+            if (_pending == 0)
+            {
+                _before = _counts.Position;
+            }
+
+            _pending += bytes;
+            _counts.Written(bytes);
         }
 
         /// <summary>Places the bytes advanced since the last flush, now that the server has had them.</summary>

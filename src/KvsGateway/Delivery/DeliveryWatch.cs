@@ -37,10 +37,18 @@ internal sealed class DeliveryWatch
     public void Add(DeliveryTracker tracker, long generation)
     {
         _added.Enqueue(new Held(tracker, generation, _time.GetTimestamp() + Ticks(First), First));
-        if (Volatile.Read(ref _running) == 0 && Interlocked.Exchange(ref _running, 1) == 0)
+        if (Volatile.Read(ref _running) == 0)
         {
-            var timer = _time.CreateTimer(static state => ((DeliveryWatch)state!).Sweep(), this, First, First);
-            Volatile.Write(ref _timer, timer);
+            TryStart();
+        }
+    }
+
+    /// <summary>Starts the timer unless it runs.</summary>
+    private void TryStart()
+    {
+        if (Interlocked.Exchange(ref _running, 1) == 0)
+        {
+            Volatile.Write(ref _timer, _time.CreateTimer(static state => ((DeliveryWatch)state!).Sweep(), this, First, First));
         }
     }
 
@@ -88,9 +96,9 @@ internal sealed class DeliveryWatch
                 _idleSweeps = 0;
                 Volatile.Read(ref _timer)?.Dispose();
                 Volatile.Write(ref _running, 0);
-                if (!_added.IsEmpty && Interlocked.Exchange(ref _running, 1) == 0)
+                if (!_added.IsEmpty)
                 {
-                    Volatile.Write(ref _timer, _time.CreateTimer(static state => ((DeliveryWatch)state!).Sweep(), this, First, First));
+                    TryStart();
                 }
             }
         }

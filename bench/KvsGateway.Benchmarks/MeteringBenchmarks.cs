@@ -31,6 +31,7 @@ public class MeteringBenchmarks
     private System.Net.Sockets.Socket _client = null!;
     private System.Net.Sockets.Socket _server = null!;
     private DeliveryTracker _tracker = null!;
+    private readonly DeliveryWatch _watch = new(TimeProvider.System);
 
     [GlobalSetup]
     public void Setup()
@@ -50,7 +51,8 @@ public class MeteringBenchmarks
         _server = _listener.AcceptSocket();
         _tracker = new DeliveryTracker(
             AcknowledgedBytesProbe.Create(_server) ?? throw new PlatformNotSupportedException("The delivery probe needs Linux."),
-            new TransportOutputCounter(System.IO.Pipelines.PipeWriter.Create(Stream.Null)));
+            new TransportOutputCounter(System.IO.Pipelines.PipeWriter.Create(Stream.Null)),
+            _watch);
     }
 
     [GlobalCleanup]

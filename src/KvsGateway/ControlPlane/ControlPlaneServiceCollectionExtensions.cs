@@ -1,10 +1,16 @@
+using KvsGateway.OriginSessions;
+using Microsoft.Extensions.Options;
+
 namespace KvsGateway.ControlPlane;
 
-/// <summary>Registers the control plane: session URLs and the base URL they are issued under.</summary>
+/// <summary>Registers the control plane: session URLs, the pool of origin sessions behind them, and the base URL they are issued under.</summary>
 public static class ControlPlaneServiceCollectionExtensions
 {
-    public static IServiceCollection AddControlPlane(this IServiceCollection services)
+    public static IServiceCollection AddControlPlane(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<OriginSessionOptions>().Bind(configuration.GetSection(OriginSessionOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OriginSessionOptions>, OriginSessionOptionsValidator>();
+        services.AddSingleton<OriginSessionPool>();
         services.AddSingleton<SessionUrlIssuer>();
         services.AddSingleton<GatewayBaseUrl>();
         return services;

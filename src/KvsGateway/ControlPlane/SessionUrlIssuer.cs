@@ -1,9 +1,7 @@
 using KvsGateway.Auditing;
-using KvsGateway.Kvs.Client;
-using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Validation;
 using KvsGateway.Kvs.Wire;
-using KvsGateway.Origins;
+using KvsGateway.OriginSessions;
 using KvsGateway.Quotas;
 using KvsGateway.Sessions;
 using KvsGateway.Tenancy;
@@ -13,12 +11,12 @@ namespace KvsGateway.ControlPlane;
 
 /// <summary>
 /// GetDASHStreamingSessionURL through the gateway: the shared validator, the tenant's scope, an
-/// origin session that always carries <c>kvs:ts</c> and <c>kvs:fn</c>, the session in Redis, and a
-/// token of our own.
+/// origin session from the pool (shared with every viewer asking the origin the same; it always
+/// carries <c>kvs:ts</c> and <c>kvs:fn</c>), the viewer's own session in Redis, and a token of our own.
 /// </summary>
 public sealed partial class SessionUrlIssuer
 {
-    private readonly KvsClient _origin;
+    private readonly OriginSessionPool _pool;
     private readonly SessionStore _sessions;
     private readonly SessionTokenService _tokens;
     private readonly TenantQuotas _quotas;
@@ -26,9 +24,9 @@ public sealed partial class SessionUrlIssuer
     private readonly TimeProvider _time;
     private readonly ILogger<SessionUrlIssuer> _logger;
 
-    public SessionUrlIssuer(KvsClient origin, SessionStore sessions, SessionTokenService tokens, TenantQuotas quotas, AuditLog audit, TimeProvider time, ILogger<SessionUrlIssuer> logger)
+    public SessionUrlIssuer(OriginSessionPool pool, SessionStore sessions, SessionTokenService tokens, TenantQuotas quotas, AuditLog audit, TimeProvider time, ILogger<SessionUrlIssuer> logger)
     {
-        _origin = origin;
+        _pool = pool;
         _sessions = sessions;
         _tokens = tokens;
         _quotas = quotas;
@@ -56,24 +54,10 @@ public sealed partial class SessionUrlIssuer
             DisplayFragmentTimestamp = WireValues.Always,
             DisplayFragmentNumber = WireValues.Always,
             DashFragmentSelector = input.DashFragmentSelector,
-            Expires = parameters.ExpiresSeconds,
             MaxManifestFragmentResults = parameters.MaxManifestFragmentResults,
         };
-        GetDashStreamingSessionUrlOutput origin;
-        try
-        {
-            origin = await _origin.GetDashStreamingSessionUrlAsync(originInput, cancellationToken).ConfigureAwait(false);
-        }
-        catch (KvsException ex) when (OriginAuthentication.IsFailure(ex))
-        {
-            // The gateway's own credentials were refused: a server fault, not the caller's signature.
-            LogOriginRefusedCredentials(_logger, ex.ErrorType);
-            throw new KvsException(KvsErrorTypes.ServiceUnavailable, 503, "The gateway could not authenticate to its media origin.");
-        }
-        if (!Uri.TryCreate(origin.DashStreamingSessionUrl, UriKind.Absolute, out _))
-        {
-            throw new KvsException(KvsErrorTypes.InternalFailure, 500, "The origin returned no session URL.");
-        }
+        var expiresAt = now.AddSeconds(parameters.ExpiresSeconds);
+        var origin = await _pool.AcquireAsync(parameters, originInput, expiresAt, cancellationToken).ConfigureAwait(false);
 
         var session = new PlaybackSession
         {
@@ -87,9 +71,12 @@ public sealed partial class SessionUrlIssuer
             EndTimestamp = parameters.EndTimestamp,
             DisplayFragmentTimestamp = parameters.DisplayFragmentTimestamp,
             DisplayFragmentNumber = parameters.DisplayFragmentNumber,
-            OriginSessionUrl = origin.DashStreamingSessionUrl!,
+            OriginSessionUrl = origin.Url,
+            OriginSessionId = origin.Id,
+            OriginExpiresAt = origin.ExpiresAt,
+            MaxManifestFragmentResults = parameters.MaxManifestFragmentResults,
             CreatedAt = now,
-            ExpiresAt = now.AddSeconds(parameters.ExpiresSeconds),
+            ExpiresAt = expiresAt,
         };
         await _quotas.OpenSessionAsync(tenant, session, requestId).ConfigureAwait(false);
         await _sessions.SaveAsync(session).ConfigureAwait(false);
@@ -106,9 +93,6 @@ public sealed partial class SessionUrlIssuer
         }, cancellationToken).ConfigureAwait(false);
         return (_tokens.Issue(new SessionTokenClaims(session.SessionId, tenant.Name, session.ExpiresAt)), session);
     }
-
-    [LoggerMessage(2, LogLevel.Error, "The origin refused the gateway's credentials ({ErrorType}); check Origin:AccessKeyId and Origin:SecretAccessKey")]
-    private static partial void LogOriginRefusedCredentials(ILogger logger, string errorType);
 
     [LoggerMessage(1, LogLevel.Information, "Session {SessionId} created for tenant {Tenant}, stream {Stream}, mode {Mode}")]
     private static partial void LogSessionCreated(ILogger logger, string sessionId, string tenant, string stream, string mode);

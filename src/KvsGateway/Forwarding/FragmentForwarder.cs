@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Net;
+using KvsGateway.Caching;
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Errors;
+using KvsGateway.Metering;
 using KvsGateway.Origins;
 using KvsGateway.Sessions;
 using Microsoft.Extensions.Options;
@@ -37,25 +40,83 @@ public sealed partial class FragmentForwarder
     private const int ReadSize = 64 * 1024;
 
     private readonly OriginHttp _http;
+    private readonly FragmentCache _cache;
+    private readonly OriginFragmentFill _fill;
+    private readonly OriginBudget _budget;
+    private readonly PlaybackMetrics _metrics;
     private readonly IOptionsMonitor<OriginOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<FragmentForwarder> _logger;
 
-    public FragmentForwarder(OriginHttp http, IOptionsMonitor<OriginOptions> options, TimeProvider time, ILogger<FragmentForwarder> logger)
+    public FragmentForwarder(OriginHttp http, FragmentCache cache, OriginFragmentFill fill, OriginBudget budget, PlaybackMetrics metrics, IOptionsMonitor<OriginOptions> options, TimeProvider time, ILogger<FragmentForwarder> logger)
     {
         _http = http;
+        _cache = cache;
+        _fill = fill;
+        _budget = budget;
+        _metrics = metrics;
         _options = options;
         _time = time;
         _logger = logger;
     }
 
-    /// <summary>Forwards the request's fragment of its resolved session.</summary>
+    /// <summary>
+    /// The request's fragment of its resolved session: from the shared cache (filled by one origin
+    /// fetch for all its viewers) when the cache is on and the request names a fragment; straight
+    /// from the origin otherwise.
+    /// </summary>
     public async Task ForwardAsync(HttpContext context, string fileName)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var session = SessionResolutionFilter.Of(context).Session;
+        var resolved = SessionResolutionFilter.Of(context);
+        var session = resolved.Session;
+        var originUrl = OriginUrls.ForFragment(session.OriginSessionUrl, fileName, context.Request.Query);
+        if (_cache.Enabled && SharedKey(session, fileName, context.Request) is { } key)
+        {
+            var (entry, created) = _cache.GetOrAdd(key, session.OriginExpiresAt ?? session.ExpiresAt);
+            _metrics.RecordCacheRequest(resolved.Tenant.Name, session.StreamName, hit: !created);
+            if (created)
+            {
+                // Runs on its own: viewers that come and go meanwhile all read this one fetch.
+                _ = _fill.FillAsync(entry, originUrl, session.StreamName, resolved.Tenant.Name);
+            }
+
+            context.Response.Headers.CacheControl = CacheControl(session);
+            await CachedFragmentResponse.WriteAsync(context, entry).ConfigureAwait(false);
+            return;
+        }
+
+        await _budget.TakeFragmentAsync(session.OriginSessionId ?? session.SessionId, session.StreamName, fileName == FragmentResources.Init, context.RequestAborted).ConfigureAwait(false);
+        await ForwardDirectAsync(context, originUrl, session).ConfigureAwait(false);
+    }
+
+    /// <summary>The cache key of a request, or null when it goes straight to the origin.</summary>
+    private static FragmentKey? SharedKey(PlaybackSession session, string fileName, HttpRequest request)
+    {
+        // Conditions the cache does not evaluate go to the origin, which does.
+        var headers = request.Headers;
+        if (headers.IfMatch.Count > 0 || headers.IfModifiedSince.Count > 0 || headers.IfUnmodifiedSince.Count > 0)
+        {
+            return null;
+        }
+
+        // OriginUrls has checked both are decimal numbers; numbers too large for the key are passed on as they are.
+        var query = request.Query;
+        if (!int.TryParse(query["TrackNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out var track)
+            || !long.TryParse(query["SequenceNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+        {
+            return null;
+        }
+
+        return new FragmentKey(session.OriginSessionId ?? session.SessionId, fileName, track, sequence);
+    }
+
+    private string CacheControl(PlaybackSession session) => $"private, max-age={Math.Max(0, (long)(session.ExpiresAt - _time.GetUtcNow()).TotalSeconds)}";
+
+    private async Task ForwardDirectAsync(HttpContext context, Uri originUrl, PlaybackSession session)
+    {
         var head = HttpMethods.IsHead(context.Request.Method);
-        using var request = new HttpRequestMessage(head ? HttpMethod.Head : HttpMethod.Get, OriginUrls.ForFragment(session.OriginSessionUrl, fileName, context.Request.Query))
+        using var request = new HttpRequestMessage(head ? HttpMethod.Head : HttpMethod.Get, originUrl)
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
@@ -107,7 +168,7 @@ public sealed partial class FragmentForwarder
             var response = context.Response;
             response.StatusCode = status;
             CopyHeaders(answer, response);
-            response.Headers.CacheControl = $"private, max-age={Math.Max(0, (long)(session.ExpiresAt - _time.GetUtcNow()).TotalSeconds)}";
+            response.Headers.CacheControl = CacheControl(session);
             if (head || status is 204 or 304)
             {
                 return;

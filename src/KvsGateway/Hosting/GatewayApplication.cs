@@ -83,7 +83,7 @@ public static class GatewayApplication
             .AddSessions()
             .AddQuotas()
             .AddMetering(builder.Configuration)
-            .AddControlPlane()
+            .AddControlPlane(builder.Configuration)
             .AddPlayback(builder.Configuration)
             .AddAdmin(builder.Configuration)
             .AddGatewayHealth()

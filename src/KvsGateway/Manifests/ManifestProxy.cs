@@ -1,84 +1,55 @@
-using System.IO.Compression;
-using KvsGateway.Kvs.Client;
+using System.Buffers;
+using System.Text;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Manifests;
 using KvsGateway.Kvs.Validation;
-using KvsGateway.Metering;
-using KvsGateway.Origins;
 using KvsGateway.Sessions;
-using Microsoft.Extensions.Options;
 
 namespace KvsGateway.Manifests;
 
-/// <summary>GetDASHManifest through the gateway: fetched from the origin on every request, rewritten as it streams.</summary>
+/// <summary>
+/// GetDASHManifest through the gateway: the origin session's shared manifest (<see cref="SharedManifests"/>),
+/// rewritten once per combination of display flags, with the viewer's own token written into it.
+/// </summary>
 public sealed class ManifestProxy
 {
-    private readonly OriginHttp _http;
-    private readonly IOptionsMonitor<OriginOptions> _options;
-    private readonly FragmentNumberIndex _fragmentNumbers;
-    private readonly bool _viewerRecords;
+    private static readonly SearchValues<char> TokenCharacters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
 
-    public ManifestProxy(OriginHttp http, IOptionsMonitor<OriginOptions> options, FragmentNumberIndex fragmentNumbers, IOptions<MeteringOptions> metering)
+    private readonly SharedManifests _manifests;
+
+    public ManifestProxy(SharedManifests manifests)
     {
-        ArgumentNullException.ThrowIfNull(metering);
-        _http = http;
-        _options = options;
-        _fragmentNumbers = fragmentNumbers;
-        _viewerRecords = metering.Value.ViewerRecords;
+        _manifests = manifests;
     }
 
-    /// <summary>The session's manifest, fetched from the origin and rewritten for the viewer's token onto <paramref name="viewer"/>.</summary>
+    /// <summary>The session's manifest, for the viewer's token, onto <paramref name="viewer"/>.</summary>
     public async Task ServeAsync(ResolvedSession resolved, HttpResponse viewer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resolved);
         ArgumentNullException.ThrowIfNull(viewer);
         var session = resolved.Session;
-        var options = _options.CurrentValue;
-        var originUrl = new Uri(session.OriginSessionUrl);
-        using var request = new HttpRequestMessage(HttpMethod.Get, originUrl);
-        request.Headers.AcceptEncoding.ParseAdd("gzip");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.ActivityTimeout);
-        HttpResponseMessage response;
+        var manifest = await _manifests.GetAsync(session, cancellationToken).ConfigureAwait(false);
+        ManifestTemplate template;
         try
         {
-            response = await _http.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            template = await manifest.TemplateAsync(session.DisplayFragmentTimestamp, session.DisplayFragmentNumber).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (KvsException shared)
         {
-            throw new KvsException(KvsErrorTypes.ServiceUnavailable, 503, "The origin did not answer in time.");
+            throw new KvsException(shared.ErrorType, shared.StatusCode, shared.Message);
         }
 
-        using (response)
+        // The gateway's tokens (JWE compact) need no escaping in a URL or XML; anything else is escaped for both.
+        var token = Encoding.ASCII.GetBytes(resolved.Token.AsSpan().ContainsAnyExcept(TokenCharacters) ? Uri.EscapeDataString(resolved.Token) : resolved.Token);
+        viewer.ContentType = MpdNames.ContentType;
+        viewer.Headers.CacheControl = session.PlaybackMode == DashPlaybackMode.OnDemand ? "private, max-age=60" : "no-cache";
+        viewer.ContentLength = template.Length(token.Length);
+        if (HttpMethods.IsHead(viewer.HttpContext.Request.Method))
         {
-            if (!response.IsSuccessStatusCode)
-            {
-                throw await KvsClient.ReadErrorAsync(response, timeout.Token).ConfigureAwait(false);
-            }
-
-            if (response.Content.Headers.ContentLength > options.MaxManifestBytes)
-            {
-                throw new KvsException(KvsErrorTypes.InternalFailure, 502, "The origin manifest is larger than the gateway accepts.");
-            }
-
-            var body = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
-            if (response.Content.Headers.ContentEncoding.Contains("gzip"))
-            {
-                body = new GZipStream(body, CompressionMode.Decompress);
-            }
-
-            await using (body.ConfigureAwait(false))
-            {
-                viewer.ContentType = MpdNames.ContentType;
-                viewer.Headers.CacheControl = session.PlaybackMode == DashPlaybackMode.OnDemand ? "private, max-age=60" : "no-cache";
-                var limited = new ReadLimitStream(body, options.MaxManifestBytes);
-                await ManifestRewriter.RewriteAsync(
-                    limited,
-                    viewer.Body,
-                    new ManifestRewriteOptions(originUrl, resolved.Token, session.DisplayFragmentTimestamp, session.DisplayFragmentNumber,
-                        _viewerRecords ? (track, sequence, fragment) => _fragmentNumbers.Add(session.SessionId, session.ExpiresAt, track, sequence, fragment) : null),
-                    timeout.Token).ConfigureAwait(false);
-            }
+            return;
         }
+
+        template.WriteTo(viewer.BodyWriter, token);
+        await viewer.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 }

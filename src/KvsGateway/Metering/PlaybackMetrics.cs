@@ -25,6 +25,8 @@ public sealed class PlaybackMetrics
     private readonly FrozenDictionary<string, Instruments> _byApi;
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _streamLabels = new(StringComparer.Ordinal);
     private readonly int _maxStreamLabels;
+    private readonly Counter<long> _cacheRequests;
+    private readonly Counter<long> _originFragmentBytes;
 
     public PlaybackMetrics(IMeterFactory meters, IOptions<MeteringOptions> options)
     {
@@ -38,7 +40,17 @@ public sealed class PlaybackMetrics
                 meter.CreateCounter<long>($"{api}.Requests", "{request}", "Requests"),
                 meter.CreateCounter<long>($"{api}.Success", "{request}", "Successful requests"),
                 meter.CreateHistogram<double>($"{api}.Latency", "ms", "Time to serve a request")));
+        _cacheRequests = meter.CreateCounter<long>("kvsgw.fragment_cache.requests", "{request}", "Fragment requests by whether the shared cache had them (hit) or the origin was asked (miss)");
+        _originFragmentBytes = meter.CreateCounter<long>("kvsgw.origin.fragment_bytes", "By", "Fragment bytes fetched from the origin (what viewers received beyond this came from the cache)");
     }
+
+    /// <summary>A fragment request answered from the shared cache (<paramref name="hit"/>) or by a fetch from the origin.</summary>
+    public void RecordCacheRequest(string tenant, string stream, bool hit) =>
+        _cacheRequests.Add(1, new TagList { { "tenant", tenant }, { "stream", StreamLabel(tenant, stream) }, { "result", hit ? "hit" : "miss" } });
+
+    /// <summary>Bytes of a fragment fetched from the origin, under the tenant whose viewer's request fetched it.</summary>
+    public void RecordOriginFragmentBytes(string tenant, string stream, long bytes) =>
+        _originFragmentBytes.Add(bytes, new TagList { { "tenant", tenant }, { "stream", StreamLabel(tenant, stream) } });
 
     public void Record(string tenant, string stream, string api, long bytes, bool success, TimeSpan latency)
     {

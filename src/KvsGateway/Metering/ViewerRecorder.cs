@@ -28,7 +28,7 @@ public sealed class ViewerRecorder
             Tenant = session.Tenant,
             Stream = session.StreamName,
             SessionId = session.SessionId,
-            FragmentNumber = _fragmentNumbers.Find(session.SessionId, track, sequence),
+            FragmentNumber = _fragmentNumbers.Find(session.OriginSessionId ?? session.SessionId, track, sequence),
             Track = track,
             SequenceNumber = sequence,
             Bytes = bytes,

@@ -14,6 +14,9 @@ public static class OriginsServiceCollectionExtensions
     {
         services.AddOptions<OriginOptions>().Bind(configuration.GetSection(OriginOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OriginOptions>, OriginOptionsValidator>();
+        services.AddOptions<OriginLimitsOptions>().Bind(configuration.GetSection(OriginLimitsOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OriginLimitsOptions>, OriginLimitsOptionsValidator>();
+        services.AddSingleton<OriginBudget>();
         services.AddSingleton<OriginHttp>();
         services.AddSingleton(sp => new KvsClient(sp.GetRequiredService<OriginHttp>().Client, origin(sp), sp.GetRequiredService<TimeProvider>()));
         return services;

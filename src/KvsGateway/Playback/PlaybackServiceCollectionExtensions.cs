@@ -1,5 +1,7 @@
+using KvsGateway.Caching;
 using KvsGateway.Forwarding;
 using KvsGateway.Manifests;
+using Microsoft.Extensions.Options;
 
 namespace KvsGateway.Playback;
 
@@ -8,7 +10,14 @@ public static class PlaybackServiceCollectionExtensions
 {
     public static IServiceCollection AddPlayback(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<SharedManifestOptions>().Bind(configuration.GetSection(SharedManifestOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SharedManifestOptions>, SharedManifestOptionsValidator>();
+        services.AddOptions<FragmentCacheOptions>().Bind(configuration.GetSection(FragmentCacheOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FragmentCacheOptions>, FragmentCacheOptionsValidator>();
+        services.AddSingleton<SharedManifests>();
         services.AddSingleton<ManifestProxy>();
+        services.AddSingleton<FragmentCache>();
+        services.AddSingleton<OriginFragmentFill>();
         services.AddSingleton<FragmentForwarder>();
         var allowedOrigins = configuration.GetSection($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.AllowedPlaybackOrigins)}").Get<string[]>() ?? [];
         services.AddCors(cors => cors.AddPolicy(PlaybackEndpoints.CorsPolicy, policy =>

@@ -30,6 +30,18 @@ public sealed record PlaybackSession
     /// <summary>The origin's manifest URL, with the origin's token. Never sent to a client.</summary>
     public required string OriginSessionUrl { get; init; }
 
+    /// <summary>
+    /// The pooled origin session behind <see cref="OriginSessionUrl"/>, shared with other viewers: the
+    /// key of its cached manifests and fragments. Null in records written before the pool existed.
+    /// </summary>
+    public string? OriginSessionId { get; init; }
+
+    /// <summary>When the pooled origin session ends (at or after this session); null in records written before the pool existed.</summary>
+    public DateTimeOffset? OriginExpiresAt { get; init; }
+
+    /// <summary>The manifest's fragment limit asked of the origin (the metadata points each origin manifest costs the stream).</summary>
+    public int MaxManifestFragmentResults { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset ExpiresAt { get; init; }

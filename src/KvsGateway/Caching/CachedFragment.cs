@@ -1,0 +1,127 @@
+namespace KvsGateway.Caching;
+
+/// <summary>
+/// One fragment in the cache, filled once from the origin and read by every viewer that asks for it,
+/// while it fills and after: readers are handed each part as soon as it has arrived, so the first
+/// viewer waits for no more than the origin's own pace. The body is kept in fixed-size chunks (no
+/// copy as it grows, a position finds its chunk by division); a failure reaches every reader.
+/// </summary>
+public sealed class CachedFragment
+{
+    /// <summary>The size of each body chunk (below the large-object heap's threshold).</summary>
+    public const int ChunkSize = 64 * 1024;
+
+    private readonly TaskCompletionSource<CachedFragmentHeaders> _headers = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private byte[]?[] _chunks = [];
+    private long _available;
+    private long _declaredLength = -1;
+    private volatile Exception? _failure;
+    private volatile bool _complete;
+
+    internal CachedFragment(FragmentKey key, DateTimeOffset expiresAt)
+    {
+        Key = key;
+        ExpiresAt = expiresAt;
+    }
+
+    public FragmentKey Key { get; }
+
+    /// <summary>When the origin session ends; the entry is never served after it.</summary>
+    public DateTimeOffset ExpiresAt { get; }
+
+    /// <summary>The origin's answer before its body; faults with the origin's error when it failed.</summary>
+    public Task<CachedFragmentHeaders> Headers => _headers.Task;
+
+    /// <summary>Body bytes that have arrived so far.</summary>
+    public long Available => Volatile.Read(ref _available);
+
+    /// <summary>The whole body has arrived.</summary>
+    public bool IsComplete => _complete;
+
+    /// <summary>Why filling stopped short, if it did.</summary>
+    public Exception? Failure => _failure;
+
+    // The cache's bookkeeping, under its lock.
+    internal LinkedListNode<CachedFragment>? Node { get; set; }
+
+    internal long ChargedBytes { get; set; }
+
+    /// <summary>
+    /// Up to <paramref name="count"/> bytes from <paramref name="position"/>, within one chunk and
+    /// within what has arrived; empty when nothing at <paramref name="position"/> has yet.
+    /// </summary>
+    public ReadOnlyMemory<byte> Read(long position, long count)
+    {
+        var available = Available;
+        if (position >= available || count <= 0)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        var chunks = Volatile.Read(ref _chunks);
+        var offset = (int)(position % ChunkSize);
+        var length = (int)Math.Min(Math.Min(ChunkSize - offset, available - position), count);
+        return chunks[position / ChunkSize].AsMemory(offset, length);
+    }
+
+    /// <summary>Completes when more than <paramref name="position"/> bytes have arrived, or the body is complete or has failed.</summary>
+    public Task WaitForAsync(long position, CancellationToken cancellationToken)
+    {
+        // The signal is taken before the check: a write after the check completes this very signal.
+        var signal = Volatile.Read(ref _changed);
+        return Available > position || _complete || _failure is not null ? Task.CompletedTask : signal.Task.WaitAsync(cancellationToken);
+    }
+
+    internal void SetHeaders(CachedFragmentHeaders headers)
+    {
+        if (headers.Length is > 0 and var length)
+        {
+            _chunks = new byte[]?[(length + ChunkSize - 1) / ChunkSize];
+            _declaredLength = length;
+        }
+
+        _headers.TrySetResult(headers);
+    }
+
+    /// <summary>Where the next bytes from the origin go: the free part of the current chunk.</summary>
+    internal Memory<byte> GetWriteBuffer()
+    {
+        var available = _available;
+        var index = (int)(available / ChunkSize);
+        var chunks = _chunks;
+        if (index >= chunks.Length)
+        {
+            // No declared length: grow the table (readers keep the one they read; chunks are shared).
+            var grown = new byte[]?[Math.Max(4, chunks.Length * 2)];
+            chunks.CopyTo(grown, 0);
+            Volatile.Write(ref _chunks, grown);
+            chunks = grown;
+        }
+
+        // The last chunk of a declared length is only as long as what is left of it.
+        var chunk = chunks[index] ??= new byte[_declaredLength < 0 ? ChunkSize : (int)Math.Min(ChunkSize, _declaredLength - ((long)index * ChunkSize))];
+        return chunk.AsMemory((int)(available % ChunkSize));
+    }
+
+    internal void Advance(int count)
+    {
+        Volatile.Write(ref _available, _available + count);
+        Signal();
+    }
+
+    internal void Complete()
+    {
+        _complete = true;
+        Signal();
+    }
+
+    internal void Fail(Exception failure)
+    {
+        _failure = failure;
+        _headers.TrySetException(failure);
+        Signal();
+    }
+
+    private void Signal() => Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+}

@@ -1,0 +1,172 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+
+namespace KvsGateway.Caching;
+
+/// <summary>
+/// Fragments shared by the viewers of an origin session, in memory, bounded by bytes
+/// (<see cref="FragmentCacheOptions.FragmentCacheBytes"/>) and evicted least recently used first.
+/// The first request for a fragment creates its entry and fills it; every request for it meanwhile
+/// reads the same entry (one origin fetch). An entry leaves when its origin session ends, when it
+/// failed, or when it is the least recently used and the cache is over its bound. The cache knows
+/// nothing of tenants or viewers: metering sits around the response.
+/// </summary>
+public sealed class FragmentCache : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<FragmentKey, CachedFragment> _entries = [];
+    private readonly LinkedList<CachedFragment> _recency = new();
+    private readonly TimeProvider _time;
+    private readonly long _capacity;
+    private readonly ITimer _sweeper;
+    private long _bytes;
+
+    public FragmentCache(IOptions<FragmentCacheOptions> options, TimeProvider time, IMeterFactory meters)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(meters);
+        _capacity = options.Value.FragmentCacheBytes;
+        MaxEntryBytes = Math.Min(options.Value.MaxCachedFragmentBytes, Math.Max(1, _capacity));
+        _time = time;
+
+        // Entries of ended origin sessions go within a minute even if nothing asks for them again.
+        _sweeper = time.CreateTimer(_ => RemoveExpired(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        var meter = meters.Create(Metering.PlaybackMetrics.MeterName);
+        meter.CreateObservableGauge("kvsgw.fragment_cache.bytes", () => Bytes, "By", "Bytes of fragments held for viewers");
+        meter.CreateObservableGauge("kvsgw.fragment_cache.entries", () => Count, "{fragment}", "Fragments held for viewers");
+    }
+
+    /// <summary>Whether the cache is on (a bound above zero).</summary>
+    public bool Enabled => _capacity > 0;
+
+    /// <summary>The largest body kept after it has been served.</summary>
+    public long MaxEntryBytes { get; }
+
+    public long Bytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _bytes;
+            }
+        }
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The entry for <paramref name="key"/>, and whether this call created it, in which case the
+    /// caller fills it and tells the cache its size (<see cref="Charge"/>) or that it failed (<see cref="Remove"/>).
+    /// </summary>
+    public (CachedFragment Entry, bool Created) GetOrAdd(FragmentKey key, DateTimeOffset expiresAt)
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            if (_entries.TryGetValue(key, out var entry))
+            {
+                if (entry.ExpiresAt > now && entry.Failure is null)
+                {
+                    _recency.Remove(entry.Node!);
+                    _recency.AddFirst(entry.Node!);
+                    return (entry, false);
+                }
+
+                RemoveLocked(entry);
+            }
+
+            entry = new CachedFragment(key, expiresAt);
+            entry.Node = _recency.AddFirst(entry);
+            _entries.Add(key, entry);
+            return (entry, true);
+        }
+    }
+
+    /// <summary>Counts <paramref name="bytes"/> more of the entry against the bound, evicting the least recently used to make room.</summary>
+    public void Charge(CachedFragment entry, long bytes)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        lock (_gate)
+        {
+            if (entry.Node is null)
+            {
+                return;
+            }
+
+            entry.ChargedBytes += bytes;
+            _bytes += bytes;
+            EvictLocked(entry);
+        }
+    }
+
+    /// <summary>Takes the entry out (failed, or too large to keep); readers holding it still finish.</summary>
+    public void Remove(CachedFragment entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        lock (_gate)
+        {
+            RemoveLocked(entry);
+        }
+    }
+
+    public void Dispose() => _sweeper.Dispose();
+
+    private void RemoveExpired()
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            for (var node = _recency.Last; node is not null;)
+            {
+                var previous = node.Previous;
+                if (node.Value.ExpiresAt <= now)
+                {
+                    RemoveLocked(node.Value);
+                }
+
+                node = previous;
+            }
+        }
+    }
+
+    private void EvictLocked(CachedFragment keep)
+    {
+        // Least recently used first; an entry still filling stays (its viewers are reading it), so
+        // the bound can be passed briefly by what is in flight, never by what is idle.
+        for (var node = _recency.Last; node is not null && _bytes > _capacity;)
+        {
+            var previous = node.Previous;
+            var entry = node.Value;
+            if (entry != keep && (entry.IsComplete || entry.Failure is not null))
+            {
+                RemoveLocked(entry);
+            }
+
+            node = previous;
+        }
+    }
+
+    private void RemoveLocked(CachedFragment entry)
+    {
+        if (entry.Node is null)
+        {
+            return;
+        }
+
+        _recency.Remove(entry.Node);
+        entry.Node = null;
+        _entries.Remove(entry.Key);
+        _bytes -= entry.ChargedBytes;
+        entry.ChargedBytes = 0;
+    }
+}

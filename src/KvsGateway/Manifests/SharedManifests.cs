@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using System.IO.Compression;
+using KvsGateway.Kvs.Client;
+using KvsGateway.Kvs.Errors;
+using KvsGateway.Kvs.Validation;
+using KvsGateway.Metering;
+using KvsGateway.Origins;
+using KvsGateway.Sessions;
+using Microsoft.Extensions.Options;
+
+namespace KvsGateway.Manifests;
+
+/// <summary>
+/// Origin manifests shared by the viewers of an origin session: one fetch at a time per origin
+/// session (single-flight), LIVE and LIVE_REPLAY fetched again only once the last fetch is older
+/// than <see cref="SharedManifestOptions.ManifestRefreshInterval"/>, ON_DEMAND fetched once. Every
+/// fetch takes its cost from the origin budget; when the budget is spent, viewers get the previous
+/// manifest (at most a second older) rather than an error. A failed fetch answers every viewer of it
+/// with the same KVS error and is tried again after the interval, not before.
+/// </summary>
+public sealed partial class SharedManifests : IDisposable
+{
+    // A KVS manifest lists at most this many fragments when MaxManifestFragmentResults is not given.
+    private const int DefaultFragmentResults = 5;
+
+    private static readonly TimeSpan IdleSlotLifetime = TimeSpan.FromMinutes(2);
+
+    private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+    private readonly OriginHttp _http;
+    private readonly OriginBudget _budget;
+    private readonly FragmentNumberIndex _fragmentNumbers;
+    private readonly IOptionsMonitor<OriginOptions> _origin;
+    private readonly IOptionsMonitor<SharedManifestOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly bool _viewerRecords;
+    private readonly ITimer _sweeper;
+
+    public SharedManifests(OriginHttp http, OriginBudget budget, FragmentNumberIndex fragmentNumbers, IOptionsMonitor<OriginOptions> origin, IOptionsMonitor<SharedManifestOptions> options, IOptions<MeteringOptions> metering, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(metering);
+        _http = http;
+        _budget = budget;
+        _fragmentNumbers = fragmentNumbers;
+        _origin = origin;
+        _options = options;
+        _time = time;
+        _viewerRecords = metering.Value.ViewerRecords;
+        _sweeper = time.CreateTimer(_ => RemoveIdle(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>Origin sessions whose manifest is held; for tests and diagnostics.</summary>
+    internal int Count => _slots.Count;
+
+    /// <summary>The current manifest of the session's origin session.</summary>
+    public async Task<OriginManifest> GetAsync(PlaybackSession session, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var id = session.OriginSessionId ?? session.SessionId;
+        var now = _time.GetUtcNow();
+        var slot = _slots.GetOrAdd(id, static (_, expiresAt) => new Slot(expiresAt), session.OriginExpiresAt ?? session.ExpiresAt);
+        Task<OriginManifest> fetch;
+        lock (slot)
+        {
+            slot.LastUsed = now;
+            var current = slot.Current;
+            var fresh = current is not null && (session.PlaybackMode == DashPlaybackMode.OnDemand && current.IsCompletedSuccessfully
+                || now - slot.FetchedAt < _options.CurrentValue.ManifestRefreshInterval);
+            if (!fresh)
+            {
+                var previous = current is { IsCompletedSuccessfully: true } ? current.Result : null;
+                slot.Current = current = FetchAsync(session, id, previous);
+                slot.FetchedAt = now;
+            }
+
+            fetch = current!;
+        }
+
+        try
+        {
+            return await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (KvsException shared)
+        {
+            // Every viewer of a failed fetch gets the same KVS error, each as its own exception.
+            throw new KvsException(shared.ErrorType, shared.StatusCode, shared.Message) { RetryAfterSeconds = shared.RetryAfterSeconds };
+        }
+    }
+
+    public void Dispose() => _sweeper.Dispose();
+
+    private async Task<OriginManifest> FetchAsync(PlaybackSession session, string originSessionId, OriginManifest? previous)
+    {
+        // Not any viewer's cancellation: every viewer waiting on this fetch needs it.
+        var options = _origin.CurrentValue;
+        using var timeout = new CancellationTokenSource(options.ActivityTimeout);
+        try
+        {
+            await _budget.TakeManifestAsync(originSessionId, session.StreamName, session.MaxManifestFragmentResults > 0 ? session.MaxManifestFragmentResults : DefaultFragmentResults, wait: previous is null, timeout.Token).ConfigureAwait(false);
+        }
+        catch (KvsException ex) when (previous is not null && ex.ErrorType == KvsErrorTypes.ClientLimitExceeded)
+        {
+            return previous;
+        }
+
+        var originUrl = new Uri(session.OriginSessionUrl);
+        using var request = new HttpRequestMessage(HttpMethod.Get, originUrl);
+        request.Headers.AcceptEncoding.ParseAdd("gzip");
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+        {
+            throw new KvsException(KvsErrorTypes.ServiceUnavailable, 503, "The origin did not answer in time.");
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await KvsClient.ReadErrorAsync(response, timeout.Token).ConfigureAwait(false);
+            }
+
+            if (response.Content.Headers.ContentLength > options.MaxManifestBytes)
+            {
+                throw new KvsException(KvsErrorTypes.InternalFailure, 502, "The origin manifest is larger than the gateway accepts.");
+            }
+
+            byte[] body;
+            try
+            {
+                var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+                if (response.Content.Headers.ContentEncoding.Contains("gzip"))
+                {
+                    stream = new GZipStream(stream, CompressionMode.Decompress);
+                }
+
+                await using (stream.ConfigureAwait(false))
+                {
+                    using var buffer = new MemoryStream();
+                    await new ReadLimitStream(stream, options.MaxManifestBytes).CopyToAsync(buffer, timeout.Token).ConfigureAwait(false);
+                    body = buffer.ToArray();
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException or InvalidDataException)
+            {
+                throw new KvsException(KvsErrorTypes.ServiceUnavailable, 503, "The origin did not send the manifest in time.");
+            }
+
+            var expiresAt = session.OriginExpiresAt ?? session.ExpiresAt;
+            return new OriginManifest(body, originUrl, _viewerRecords ? (track, sequence, fragment) => _fragmentNumbers.Add(originSessionId, expiresAt, track, sequence, fragment) : null);
+        }
+    }
+
+    private void RemoveIdle()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var pair in _slots)
+        {
+            if (pair.Value.ExpiresAt <= now || now - pair.Value.LastUsed > IdleSlotLifetime)
+            {
+                _slots.TryRemove(pair);
+            }
+        }
+    }
+
+    private sealed class Slot(DateTimeOffset expiresAt)
+    {
+        public DateTimeOffset ExpiresAt { get; } = expiresAt;
+
+        public Task<OriginManifest>? Current { get; set; }
+
+        public DateTimeOffset FetchedAt { get; set; }
+
+        public DateTimeOffset LastUsed { get; set; }
+    }
+}

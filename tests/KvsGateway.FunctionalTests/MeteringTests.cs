@@ -493,7 +493,7 @@ public sealed class MeteringTests
             .Sum(s => s.Value);
 
     /// <summary>The samples of a Prometheus text exposition: name, labels and value per line.</summary>
-    private static IEnumerable<(string Name, Dictionary<string, string> Labels, double Value)> PrometheusSamples(string text)
+    internal static IEnumerable<(string Name, Dictionary<string, string> Labels, double Value)> PrometheusSamples(string text)
     {
         foreach (var line in text.Split('\n'))
         {

@@ -293,6 +293,47 @@ public sealed class DashSessionTests : IAsyncLifetime
         Assert.Equal(KvsErrorTypes.NoDataRetention, (await Assert.ThrowsAsync<KvsException>(() => _factory.CreateAsync(input, default))).ErrorType);
     }
 
+    /// <summary>
+    /// KVS's per-stream budgets hold across sessions: 500 media fragments and 10,000 fragment metadata
+    /// points (a manifest costs its MaxManifestFragmentResults) a second, however many sessions share them.
+    /// </summary>
+    [Fact]
+    public async Task Media_and_metadata_points_are_a_budget_of_the_stream_shared_by_its_sessions()
+    {
+        await IngestAsync(3);
+        var sessions = new List<EmulatorSession>();
+        for (var i = 0; i < 26; i++)
+        {
+            if (i == 25)
+            {
+                // Session URLs have their own limit of 25 a second per stream.
+                _time.Advance(TimeSpan.FromSeconds(1));
+            }
+
+            sessions.Add(await CreateAsync("LIVE", null, null, max: 4000));
+        }
+
+        // 25 sessions take 20 media fragments each (each within its own 20), the 26th pushes the stream past 500.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 500; i++)
+        {
+            _quotas.MediaFragment(sessions[i / 20]);
+        }
+
+        var media = Assert.Throws<KvsException>(() => _quotas.MediaFragment(sessions[25]));
+        Assert.Equal(KvsErrorTypes.ClientLimitExceeded, media.ErrorType);
+        Assert.Contains("fragment media for this stream", media.Message, StringComparison.Ordinal);
+
+        // Two manifests of 4,000 points fit in a second, the third (another session) does not; the next second it does.
+        _quotas.Manifest(sessions[0]);
+        _quotas.Manifest(sessions[1]);
+        var metadata = Assert.Throws<KvsException>(() => _quotas.Manifest(sessions[2]));
+        Assert.Contains("fragment metadata for this stream", metadata.Message, StringComparison.Ordinal);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        _quotas.Manifest(sessions[2]);
+        _quotas.MediaFragment(sessions[25]);
+    }
+
     /// <summary>Ingests <paramref name="count"/> clusters 2 s apart (server time), with producer times from <paramref name="producerStart"/>.</summary>
     private async Task<List<FragmentIndexEntry>> IngestAsync(int count, TimeSpan? gap = null, DateTimeOffset? producerStart = null)
     {

@@ -1,0 +1,284 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using KvsGateway.FunctionalTests.Infrastructure;
+using KvsGateway.Kvs.Wire;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace KvsGateway.FunctionalTests;
+
+/// <summary>
+/// Many viewers of one stream cost the origin about one viewer: one origin session for all their
+/// sessions (across replicas), shared manifests, one origin fetch per fragment. The origin here is a
+/// real HTTP server speaking the KVS paths that counts what it is asked, the independent witness of
+/// what the gateway costs it.
+/// </summary>
+public sealed class FanOutTests : IAsyncLifetime
+{
+    private const int FragmentBytes = 300_000;
+    private const long GatedSequence = 1;
+    private const long FailingSequence = 13;
+
+    private readonly RedisServer _redis = new();
+    private readonly ConcurrentDictionary<string, int> _asked = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _releaseGated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _releaseFailure = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private WebApplication _origin = null!;
+    private Uri _originUrl = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        _origin = builder.Build();
+        _origin.MapPost("/getDataEndpoint", (HttpContext c) => Results.Json(new GetDataEndpointOutput { DataEndpoint = $"{c.Request.Scheme}://{c.Request.Host}" }, KvsJsonContext.Default.GetDataEndpointOutput));
+        _origin.MapPost("/getDASHStreamingSessionURL", (HttpContext c) =>
+        {
+            var n = Count("session-url");
+            return Results.Json(
+                new GetDashStreamingSessionUrlOutput { DashStreamingSessionUrl = $"{c.Request.Scheme}://{c.Request.Host}/dash/v1/getDASHManifest.mpd?SessionToken=ORIGIN{n}" },
+                KvsJsonContext.Default.GetDashStreamingSessionUrlOutput);
+        });
+        _origin.MapGet("/dash/v1/getDASHManifest.mpd", (HttpContext c) =>
+        {
+            Count("manifest");
+            return Results.Text(
+                """
+                <?xml version="1.0" encoding="utf-8"?>
+                <MPD xmlns="urn:mpeg:dash:schema:mpd:2011" xmlns:kvs="https://kinesisvideo.amazonaws.com/doc/2017-09-30/" type="dynamic" availabilityStartTime="2026-11-30T00:00:00Z" minimumUpdatePeriod="PT1S" minBufferTime="PT2S" profiles="urn:mpeg:dash:profile:isoff-live:2011">
+                  <Period id="0" start="PT0S"><AdaptationSet mimeType="video/mp4"><SegmentTemplate timescale="1000" initialization="getMP4InitFragment.mp4?SessionToken=ORIGIN&amp;TrackNumber=1" media="getMP4MediaFragment.mp4?SessionToken=ORIGIN&amp;TrackNumber=1&amp;SequenceNumber=$Number$" startNumber="1"><SegmentTimeline><S t="0" d="2000" kvs:fn="91343852333181432392682062607743920146264773260" kvs:ts="1764460800.000"/><S d="2000" kvs:fn="91343852333181432397633822764885441725874549805" kvs:ts="1764460802.000"/></SegmentTimeline></SegmentTemplate><Representation id="1" codecs="avc1.42C00D" bandwidth="1000"/></AdaptationSet></Period>
+                </MPD>
+                """,
+                "application/dash+xml");
+        });
+        _origin.MapGet("/dash/v1/getMP4InitFragment.mp4", (HttpContext c) =>
+        {
+            Count("init");
+            return Results.Bytes(Body(0, 1000), "video/mp4");
+        });
+        _origin.MapGet("/dash/v1/getMP4MediaFragment.mp4", async (HttpContext c) =>
+        {
+            var sequence = long.Parse(c.Request.Query["SequenceNumber"]!, CultureInfo.InvariantCulture);
+            Count("media:" + sequence.ToString(CultureInfo.InvariantCulture));
+            if (sequence == FailingSequence)
+            {
+                await _releaseFailure.Task.WaitAsync(c.RequestAborted);
+                c.Response.StatusCode = 404;
+                c.Response.Headers["x-amzn-ErrorType"] = "ResourceNotFoundException:";
+                await c.Response.WriteAsJsonAsync(new { message = "No fragment with that sequence number." }, c.RequestAborted);
+                return;
+            }
+
+            var body = Body(sequence, FragmentBytes);
+            c.Response.ContentType = "video/mp4";
+            c.Response.ContentLength = body.Length;
+            if (sequence == GatedSequence)
+            {
+                // Half now, the rest when the test says: the first viewer must see the half meanwhile.
+                await c.Response.Body.WriteAsync(body.AsMemory(0, FragmentBytes / 2), c.RequestAborted);
+                await c.Response.Body.FlushAsync(c.RequestAborted);
+                await _releaseGated.Task.WaitAsync(c.RequestAborted);
+                await c.Response.Body.WriteAsync(body.AsMemory(FragmentBytes / 2), c.RequestAborted);
+                return;
+            }
+
+            await c.Response.Body.WriteAsync(body, c.RequestAborted);
+        });
+        await _origin.StartAsync();
+        _originUrl = new Uri(_origin.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+    }
+
+    public async Task DisposeAsync()
+    {
+        _releaseGated.TrySetResult();
+        _releaseFailure.TrySetResult();
+        await _origin.StopAsync();
+        await _origin.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Two_hundred_viewers_on_two_replicas_cost_the_origin_one_session_shared_manifests_and_one_fetch_per_fragment()
+    {
+        // A tenant of its own whose control-plane rate admits 200 viewers arriving at once.
+        var tenant = "fan" + Guid.NewGuid().ToString("N")[..8];
+        string[] args = [.. OriginArgs(), .. GatewayHost.TenantArgs(tenant, "AKIDFANOUTTENANT", "fan-secret", "ControlPlaneRequestsPerSecond=1000", "SessionUrlsPerStreamPerSecond=1000", "DataEndpointsPerStreamPerSecond=1000")];
+        await using var first = await GatewayHost.StartAsync(_redis.ConnectionString, extraArgs: args);
+        await using var second = await GatewayHost.StartAsync(_redis.ConnectionString, tokenKeys: first.TokenKeys, extraArgs: args);
+        var stream = tenant + "-cam";
+
+        // 200 viewers ask for sessions at once, half on each replica: the origin opens one.
+        var urls = new Uri[200];
+        var clients = new[] { first.GatewayClient("AKIDFANOUTTENANT", "fan-secret"), second.GatewayClient("AKIDFANOUTTENANT", "fan-secret") };
+        await Parallel.ForAsync(0, urls.Length, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
+        {
+            urls[i] = new Uri((await clients[i % 2].GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput { StreamName = stream, PlaybackMode = "LIVE", DisplayFragmentNumber = i % 4 == 0 ? "ALWAYS" : null })).DashStreamingSessionUrl!);
+        });
+        Assert.Equal(1, Asked("session-url"));
+        Assert.Equal(200, urls.Select(Token).Distinct().Count());
+
+        // Their manifests: each with its own token (and kvs:fn only for those who asked), from a few origin fetches.
+        var started = DateTimeOffset.UtcNow;
+        var manifests = new string[urls.Length];
+        await Parallel.ForAsync(0, urls.Length, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) => manifests[i] = await first.Http.GetStringAsync(urls[i].PathAndQuery));
+        var seconds = (DateTimeOffset.UtcNow - started).TotalSeconds;
+        for (var i = 0; i < urls.Length; i++)
+        {
+            Assert.Contains("SessionToken=" + Token(urls[i]) + "&amp;TrackNumber=1&amp;SequenceNumber=$Number$", manifests[i], StringComparison.Ordinal);
+            Assert.DoesNotContain("ORIGIN", manifests[i], StringComparison.Ordinal);
+            Assert.Equal(i % 4 == 0, manifests[i].Contains("kvs:fn=", StringComparison.Ordinal));
+        }
+
+        Assert.InRange(Asked("manifest"), 1, (int)Math.Ceiling(seconds / 0.5) + 1);
+
+        // 200 viewers of one fragment the origin is still sending: one origin fetch, the first bytes
+        // reach a viewer before the origin has finished, every viewer gets every byte.
+        var fragmentPath = (Uri url) => "/dash/v1/getMP4MediaFragment.mp4" + url.Query + "&TrackNumber=1&SequenceNumber=" + GatedSequence.ToString(CultureInfo.InvariantCulture);
+        using (var early = await first.Http.GetAsync(fragmentPath(urls[0]), HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(HttpStatusCode.OK, early.StatusCode);
+            await using var body = await early.Content.ReadAsStreamAsync();
+            var half = new byte[FragmentBytes / 2];
+            await body.ReadExactlyAsync(half);
+            Assert.Equal(Body(GatedSequence, FragmentBytes).AsSpan(0, half.Length).ToArray(), half);
+            Assert.False(_releaseGated.Task.IsCompleted);
+
+            var rest = Enumerable.Range(1, 199).Select(i => first.Http.GetByteArrayAsync(fragmentPath(urls[i]))).ToArray();
+            await MetricReachesAsync(first, stream, "hit", 199);
+            _releaseGated.SetResult();
+            Assert.All(await Task.WhenAll(rest), b => Assert.Equal(Body(GatedSequence, FragmentBytes), b));
+            var remainder = new byte[FragmentBytes - half.Length];
+            await body.ReadExactlyAsync(remainder);
+            Assert.Equal(Body(GatedSequence, FragmentBytes).AsSpan(half.Length).ToArray(), remainder);
+        }
+
+        Assert.Equal(1, Asked("media:1"));
+
+        // Range and HEAD from the cache, without the origin.
+        using (var request = new HttpRequestMessage(HttpMethod.Get, fragmentPath(urls[7])))
+        {
+            request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(100, 199);
+            using var partial = await first.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+            Assert.Equal("bytes 100-199/300000", partial.Content.Headers.ContentRange!.ToString());
+            Assert.Equal(Body(GatedSequence, FragmentBytes).AsSpan(100, 100).ToArray(), await partial.Content.ReadAsByteArrayAsync());
+        }
+
+        using (var head = await first.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, fragmentPath(urls[8]))))
+        {
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Equal(FragmentBytes, head.Content.Headers.ContentLength);
+        }
+
+        Assert.Equal(1, Asked("media:1"));
+
+        // The other replica has a cache of its own: one fetch there too, however many ask.
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => second.Http.GetByteArrayAsync(fragmentPath(urls[i]))));
+        Assert.Equal(2, Asked("media:1"));
+
+        // A failed origin fetch fails all its waiters with the same KVS error and is not kept. (Both
+        // replicas run in this process, where metric listeners are process-wide: one scrape counts both.)
+        var failingPath = (Uri url) => "/dash/v1/getMP4MediaFragment.mp4" + url.Query + "&TrackNumber=1&SequenceNumber=" + FailingSequence.ToString(CultureInfo.InvariantCulture);
+        var failing = Enumerable.Range(0, 50).Select(i => first.Http.GetAsync(failingPath(urls[i]))).ToArray();
+        await MetricReachesAsync(first, stream, "miss", 3);
+        await MetricReachesAsync(first, stream, "hit", 199 + 2 + 19 + 49);
+        _releaseFailure.SetResult();
+        foreach (var response in await Task.WhenAll(failing))
+        {
+            using (response)
+            {
+                await KvsAssert.ErrorAsync(response, 404, "ResourceNotFoundException");
+            }
+        }
+
+        Assert.Equal(1, Asked("media:13"));
+        using (var again = await first.Http.GetAsync(failingPath(urls[60])))
+        {
+            await KvsAssert.ErrorAsync(again, 404, "ResourceNotFoundException");
+        }
+
+        Assert.Equal(2, Asked("media:13"));
+    }
+
+    [Fact]
+    public async Task The_gateway_keeps_to_the_origin_rates_itself_and_answers_as_KVS_when_they_are_spent()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var gateway = await GatewayHost.StartAsync(_redis.ConnectionString, time: clock, extraArgs:
+        [
+            .. OriginArgs(),
+            "--OriginLimits:MediaFragmentsPerSession", "3",
+            "--OriginLimits:MaxWait", "00:00:00",
+        ]);
+        var stream = "acme-rated-" + Guid.NewGuid().ToString("N")[..8];
+        var url = new Uri((await gateway.GatewayClient().GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput { StreamName = stream, PlaybackMode = "LIVE" })).DashStreamingSessionUrl!);
+        var path = (long sequence) => "/dash/v1/getMP4MediaFragment.mp4" + url.Query + "&TrackNumber=1&SequenceNumber=" + sequence.ToString(CultureInfo.InvariantCulture);
+
+        // Three different fragments in one second reach the origin; the fourth is refused before it,
+        // and a cached one is still served (it costs the origin nothing).
+        for (var sequence = 20; sequence < 23; sequence++)
+        {
+            Assert.Equal(FragmentBytes, (await gateway.Http.GetByteArrayAsync(path(sequence))).Length);
+        }
+
+        using (var spent = await gateway.Http.GetAsync(path(23)))
+        {
+            await KvsAssert.ErrorAsync(spent, 400, "ClientLimitExceededException");
+        }
+
+        Assert.Equal(0, Asked("media:23"));
+        Assert.Equal(FragmentBytes, (await gateway.Http.GetByteArrayAsync(path(20))).Length);
+        Assert.Equal(1, Asked("media:20"));
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(Body(23, FragmentBytes), await gateway.Http.GetByteArrayAsync(path(23)));
+        Assert.Equal(1, Asked("media:23"));
+    }
+
+    private static string Token(Uri url) => System.Web.HttpUtility.ParseQueryString(url.Query)["SessionToken"]!;
+
+    /// <summary>Deterministic, different bytes for every fragment.</summary>
+    private static byte[] Body(long sequence, int length)
+    {
+        var body = new byte[length];
+        for (var i = 0; i < length; i++)
+        {
+            body[i] = (byte)(((sequence * 31) + i) % 251);
+        }
+
+        return body;
+    }
+
+    private static async Task MetricReachesAsync(GatewayHost host, string stream, string result, long count)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var text = await host.ManagementHttp.GetStringAsync("/metrics", timeout.Token);
+            var value = MeteringTests.PrometheusSamples(text)
+                .Where(s => s.Name.StartsWith("kvsgw_fragment_cache_requests", StringComparison.Ordinal) && s.Labels.GetValueOrDefault("stream") == stream && s.Labels.GetValueOrDefault("result") == result)
+                .Sum(s => s.Value);
+            if (value >= count)
+            {
+                Assert.Equal(count, value);
+                return;
+            }
+
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    private string[] OriginArgs() => ["--Origin:Mode", "Remote", "--Origin:Endpoint", _originUrl.ToString()];
+
+    private int Count(string what) => _asked.AddOrUpdate(what, 1, (_, n) => n + 1);
+
+    private int Asked(string what) => _asked.GetValueOrDefault(what);
+}

@@ -1,0 +1,162 @@
+using System.Diagnostics.Metrics;
+using KvsGateway.Caching;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace KvsGateway.Tests.Caching;
+
+/// <summary>The shared fragment cache: entries read while they fill, a failure seen by every reader, a bound in bytes kept least-recently-used first, nothing past its origin session.</summary>
+public sealed class FragmentCacheTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+
+    public void Dispose() => _services.Dispose();
+
+    [Fact]
+    public async Task Readers_get_each_part_as_it_arrives_across_chunks_and_the_same_bytes_when_complete()
+    {
+        using var cache = Cache(capacity: 10_000_000);
+        var (entry, created) = cache.GetOrAdd(Key(1), _time.GetUtcNow().AddHours(1));
+        Assert.True(created);
+        var body = new byte[(CachedFragment.ChunkSize * 2) + 1234];
+        Random.Shared.NextBytes(body);
+
+        entry.SetHeaders(new CachedFragmentHeaders("video/mp4", null, null, body.Length));
+        cache.Charge(entry, body.Length);
+        var waiting = entry.WaitForAsync(0, default);
+        Assert.False(waiting.IsCompleted);
+
+        // The filler writes in uneven pieces; a reader started before the first byte sees each one.
+        var reader = ReadAllAsync(entry, body.Length);
+        var written = 0;
+        foreach (var piece in new[] { 1000, CachedFragment.ChunkSize, 7, CachedFragment.ChunkSize, 1234 })
+        {
+            var take = Math.Min(piece, body.Length - written);
+            while (take > 0)
+            {
+                var buffer = entry.GetWriteBuffer();
+                var n = Math.Min(take, buffer.Length);
+                body.AsSpan(written, n).CopyTo(buffer.Span);
+                entry.Advance(n);
+                written += n;
+                take -= n;
+            }
+
+            if (written == 1000)
+            {
+                Assert.True(waiting.IsCompleted);
+            }
+        }
+
+        entry.Complete();
+        Assert.Equal(body, await reader);
+
+        var (again, createdAgain) = cache.GetOrAdd(Key(1), _time.GetUtcNow().AddHours(1));
+        Assert.False(createdAgain);
+        Assert.Same(entry, again);
+        Assert.Equal(body, await ReadAllAsync(again, body.Length));
+    }
+
+    [Fact]
+    public async Task A_failure_reaches_every_reader_and_the_next_request_fetches_again()
+    {
+        using var cache = Cache(capacity: 10_000_000);
+        var (entry, _) = cache.GetOrAdd(Key(1), _time.GetUtcNow().AddHours(1));
+        var headers = entry.Headers;
+        var waiter = entry.WaitForAsync(0, default);
+        var failure = new InvalidOperationException("origin failed");
+        cache.Remove(entry);
+        entry.Fail(failure);
+
+        Assert.Same(failure, await Assert.ThrowsAsync<InvalidOperationException>(() => headers));
+        await waiter;
+        Assert.Same(failure, entry.Failure);
+        Assert.True(cache.GetOrAdd(Key(1), _time.GetUtcNow().AddHours(1)).Created);
+    }
+
+    [Fact]
+    public void The_bound_evicts_the_least_recently_used_complete_entries_never_one_still_filling()
+    {
+        using var cache = Cache(capacity: 3000);
+        var a = Filled(cache, Key(1), 1000);
+        var b = Filled(cache, Key(2), 1000);
+        var c = Filled(cache, Key(3), 1000);
+        Assert.Equal(3000, cache.Bytes);
+
+        // Touching a makes b the least recently used: d's bytes push b out.
+        Assert.False(cache.GetOrAdd(Key(1), _time.GetUtcNow().AddHours(1)).Created);
+        Filled(cache, Key(4), 1000);
+        Assert.Equal(3, cache.Count);
+        Assert.True(cache.GetOrAdd(Key(2), _time.GetUtcNow().AddHours(1)).Created);
+        Assert.False(cache.GetOrAdd(Key(1), _time.GetUtcNow().AddHours(1)).Created);
+
+        // An entry still filling stays even when it is the oldest (its viewers are reading it): the
+        // next charge evicts the complete ones behind it instead.
+        using var small = Cache(capacity: 1500);
+        var filling = small.GetOrAdd(Key(10), _time.GetUtcNow().AddHours(1)).Entry;
+        small.Charge(filling, 1000);
+        Filled(small, Key(11), 1000);
+        Filled(small, Key(12), 1000);
+        Assert.Equal(2000, small.Bytes);
+        Assert.False(small.GetOrAdd(Key(10), _time.GetUtcNow().AddHours(1)).Created);
+        Assert.False(small.GetOrAdd(Key(12), _time.GetUtcNow().AddHours(1)).Created);
+        Assert.True(small.GetOrAdd(Key(11), _time.GetUtcNow().AddHours(1)).Created);
+        _ = (a, b, c);
+    }
+
+    [Fact]
+    public void Nothing_is_served_or_kept_past_its_origin_session()
+    {
+        using var cache = Cache(capacity: 10_000_000);
+        Filled(cache, Key(1), 1000, expiresIn: TimeSpan.FromMinutes(5));
+        Filled(cache, Key(2), 1000, expiresIn: TimeSpan.FromHours(1));
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var (fresh, created) = cache.GetOrAdd(Key(1), _time.GetUtcNow().AddHours(1));
+        Assert.True(created);
+        cache.Remove(fresh);
+
+        // Unasked-for entries go with the minute's sweep.
+        _time.Advance(TimeSpan.FromMinutes(56));
+        Assert.Equal(0, cache.Count);
+        Assert.Equal(0, cache.Bytes);
+    }
+
+    private static FragmentKey Key(long sequence) => new("0123456789abcdef0123456789abcdef", FragmentResources.Media, 1, sequence);
+
+    private static async Task<byte[]> ReadAllAsync(CachedFragment entry, long length)
+    {
+        var result = new MemoryStream();
+        long position = 0;
+        while (position < length)
+        {
+            var part = entry.Read(position, length - position);
+            if (part.IsEmpty)
+            {
+                await entry.WaitForAsync(position, default);
+                continue;
+            }
+
+            result.Write(part.Span);
+            position += part.Length;
+        }
+
+        return result.ToArray();
+    }
+
+    private CachedFragment Filled(FragmentCache cache, FragmentKey key, int length, TimeSpan? expiresIn = null)
+    {
+        var (entry, created) = cache.GetOrAdd(key, _time.GetUtcNow() + (expiresIn ?? TimeSpan.FromHours(1)));
+        Assert.True(created);
+        entry.SetHeaders(new CachedFragmentHeaders("video/mp4", null, null, length));
+        cache.Charge(entry, length);
+        entry.GetWriteBuffer();
+        entry.Advance(length);
+        entry.Complete();
+        return entry;
+    }
+
+    private FragmentCache Cache(long capacity) =>
+        new(Options.Create(new FragmentCacheOptions { FragmentCacheBytes = capacity }), _time, _services.GetRequiredService<IMeterFactory>());
+}

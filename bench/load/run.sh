@@ -11,6 +11,9 @@
 # Environment variables in KVSGW_BENCH_DOTNET_ENV ("NAME=value NAME=value") are given to both .NET
 # servers (for experiments with runtime settings; the table's runs use the project's own);
 # KVSGW_BENCH_FRAGMENTS_ONLY=1 skips the session-URL, manifest and 500-connection runs.
+# KVSGW_BENCH_GATEWAY_ARGS adds gateway arguments (e.g. "--Playback:FragmentCacheBytes 0" measures
+# the forwarding path without the shared cache). The nginx origin has no KVS limits, so the gateway's
+# own origin limits are lifted here.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -155,7 +158,9 @@ for s in 100k 1m; do
     --Tenants:bench:AccessKeys:0:AccessKeyId AKIDBENCHTENANT --Tenants:bench:AccessKeys:0:SecretAccessKey bench-tenant-secret \
     --Tenants:bench:Streams:0 'bench-*' --Tenants:bench:ControlPlaneRequestsPerSecond 1000000 \
     --Tenants:bench:SessionUrlsPerStreamPerSecond 1000000 --Tenants:bench:DataEndpointsPerStreamPerSecond 1000000 \
-    > "$work/gateway-$s/out.log" 2>&1 &
+    --OriginLimits:ManifestsPerSession 1000000 --OriginLimits:InitFragmentsPerSession 1000000 --OriginLimits:MediaFragmentsPerSession 1000000 \
+    --OriginLimits:MediaFragmentsPerStream 1000000 --OriginLimits:MetadataPointsPerStream 10000000 --OriginLimits:SessionUrlsPerStream 1000000 \
+    ${KVSGW_BENCH_GATEWAY_ARGS:-} > "$work/gateway-$s/out.log" 2>&1 &
   echo $! > "$work/gateway-$s/pid"
   pids+=($!)
 done

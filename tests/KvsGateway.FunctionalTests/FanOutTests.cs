@@ -31,6 +31,7 @@ public sealed class FanOutTests : IAsyncLifetime
     private readonly TaskCompletionSource _releaseGated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _releaseFailure = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WebApplication _origin = null!;
+    private volatile bool _down;
     private Uri _originUrl = null!;
 
     public async Task InitializeAsync()
@@ -67,6 +68,14 @@ public sealed class FanOutTests : IAsyncLifetime
         _origin.MapGet("/dash/v1/getMP4MediaFragment.mp4", async (HttpContext c) =>
         {
             var sequence = long.Parse(c.Request.Query["SequenceNumber"]!, CultureInfo.InvariantCulture);
+            if (_down)
+            {
+                // An origin that has stopped answering (the harder outage: no refusal, only silence).
+                Count("down");
+                await Task.Delay(Timeout.Infinite, c.RequestAborted);
+                return;
+            }
+
             Count("media:" + sequence.ToString(CultureInfo.InvariantCulture));
             if (sequence == FailingSequence)
             {
@@ -241,6 +250,72 @@ public sealed class FanOutTests : IAsyncLifetime
         clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(Body(23, FragmentBytes), await gateway.Http.GetByteArrayAsync(path(23)));
         Assert.Equal(1, Asked("media:23"));
+    }
+
+    [Fact]
+    public async Task During_an_origin_outage_cached_fragments_play_on_and_each_missing_one_is_fetched_once_when_it_returns()
+    {
+        await using var gateway = await GatewayHost.StartAsync(_redis.ConnectionString, extraArgs: [.. OriginArgs(), "--Origin:ActivityTimeout", "00:00:01"]);
+        var stream = "acme-outage-" + Guid.NewGuid().ToString("N")[..8];
+        var url = new Uri((await gateway.GatewayClient().GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput { StreamName = stream, PlaybackMode = "LIVE" })).DashStreamingSessionUrl!);
+        var path = (long sequence) => "/dash/v1/getMP4MediaFragment.mp4" + url.Query + "&TrackNumber=1&SequenceNumber=" + sequence.ToString(CultureInfo.InvariantCulture);
+        Assert.Equal(Body(40, FragmentBytes), await gateway.Http.GetByteArrayAsync(path(40)));
+
+        _down = true;
+        try
+        {
+            // What is cached plays on.
+            Assert.All(await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => gateway.Http.GetByteArrayAsync(path(40)))), b => Assert.Equal(Body(40, FragmentBytes), b));
+
+            // What is not answers a KVS error within the activity timeout, all its viewers from one attempt.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            foreach (var response in await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => gateway.Http.GetAsync(path(41)))))
+            {
+                using (response)
+                {
+                    await KvsAssert.ErrorAsync(response, 504, "ServiceUnavailableException");
+                }
+            }
+
+            Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
+            Assert.Equal(1, Asked("down"));
+        }
+        finally
+        {
+            _down = false;
+        }
+
+        // Back: the missing fragment is fetched once for everyone asking.
+        Assert.All(await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => gateway.Http.GetByteArrayAsync(path(41)))), b => Assert.Equal(Body(41, FragmentBytes), b));
+        Assert.Equal(1, Asked("media:41"));
+        Assert.Equal(1, Asked("media:40"));
+    }
+
+    [Fact]
+    public async Task A_cache_smaller_than_the_working_set_stays_within_its_bound_and_every_viewer_still_gets_every_byte()
+    {
+        // Room for two of the ten fragments the viewers play.
+        await using var gateway = await GatewayHost.StartAsync(_redis.ConnectionString, extraArgs: [.. OriginArgs(), "--Playback:FragmentCacheBytes", "700000"]);
+        var stream = "acme-small-" + Guid.NewGuid().ToString("N")[..8];
+        var client = gateway.GatewayClient();
+        var urls = new List<Uri>();
+        for (var i = 0; i < 8; i++)
+        {
+            urls.Add(new Uri((await client.GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput { StreamName = stream, PlaybackMode = "LIVE" })).DashStreamingSessionUrl!));
+        }
+
+        var cache = gateway.App.Services.GetRequiredService<KvsGateway.Caching.FragmentCache>();
+        await Task.WhenAll(urls.Select(async url =>
+        {
+            for (long sequence = 50; sequence < 60; sequence++)
+            {
+                var body = await gateway.Http.GetByteArrayAsync("/dash/v1/getMP4MediaFragment.mp4" + url.Query + "&TrackNumber=1&SequenceNumber=" + sequence.ToString(CultureInfo.InvariantCulture));
+                Assert.Equal(Body(sequence, FragmentBytes), body);
+            }
+        }));
+
+        Assert.InRange(cache.Bytes, FragmentBytes, 700_000);
+        Assert.All(Enumerable.Range(50, 10), sequence => Assert.InRange(Asked("media:" + sequence.ToString(CultureInfo.InvariantCulture)), 1, 8));
     }
 
     private static string Token(Uri url) => System.Web.HttpUtility.ParseQueryString(url.Query)["SessionToken"]!;

@@ -434,7 +434,7 @@ public sealed class MeteringTests
     }
 
     /// <summary>Playback bytes billed per stream: the sum of the tenant's hour hashes in Redis.</summary>
-    private static async Task<Dictionary<string, long>> BilledAsync(string redis, string tenant) =>
+    internal static async Task<Dictionary<string, long>> BilledAsync(string redis, string tenant) =>
         (await UsageFieldsAsync(redis, tenant))
             .Select(field => (Parts: field.Key.Split('|'), field.Value))
             .Where(field => field.Parts[2] == "OutgoingBytes")
@@ -462,7 +462,7 @@ public sealed class MeteringTests
     /// Waits (at most 20 s) until the tenant's billed bytes meet <paramref name="done"/>: delivery checks
     /// settle within a second or two of the last byte and the meter flushes each second.
     /// </summary>
-    private static async Task BilledReachesAsync(string redis, string tenant, Func<Dictionary<string, long>, bool> done)
+    internal static async Task BilledReachesAsync(string redis, string tenant, Func<Dictionary<string, long>, bool> done)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();
         Dictionary<string, long> billed = [];

@@ -5,6 +5,8 @@ namespace KvsGateway.Caching;
 /// while it fills and after: readers are handed each part as soon as it has arrived, so the first
 /// viewer waits for no more than the origin's own pace. The body is kept in fixed-size chunks (no
 /// copy as it grows, a position finds its chunk by division); a failure reaches every reader.
+/// Whoever reads or fills the body holds a lease; the cache holds one while the entry is in it. When
+/// the last lease goes, the chunks go back to <see cref="ChunkPool"/> for the next fills.
 /// </summary>
 public sealed class CachedFragment
 {
@@ -18,6 +20,7 @@ public sealed class CachedFragment
     private long _declaredLength = -1;
     private volatile Exception? _failure;
     private volatile bool _complete;
+    private int _leases = 1;
 
     internal CachedFragment(FragmentKey key, DateTimeOffset expiresAt)
     {
@@ -42,10 +45,49 @@ public sealed class CachedFragment
     /// <summary>Why filling stopped short, if it did.</summary>
     public Exception? Failure => _failure;
 
+    /// <summary>Takes a lease on the body; false when the entry has already given its chunks back.</summary>
+    public bool TryAcquire()
+    {
+        var leases = Volatile.Read(ref _leases);
+        while (leases > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _leases, leases + 1, leases);
+            if (seen == leases)
+            {
+                return true;
+            }
+
+            leases = seen;
+        }
+
+        return false;
+    }
+
+    /// <summary>Gives a lease back; the last one returns the chunks to the pool.</summary>
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _leases) != 0)
+        {
+            return;
+        }
+
+        var chunks = Interlocked.Exchange(ref _chunks, []);
+        foreach (var chunk in chunks)
+        {
+            if (chunk is not null)
+            {
+                ChunkPool.Return(chunk);
+            }
+        }
+    }
+
     // The cache's bookkeeping, under its lock.
     internal LinkedListNode<CachedFragment>? Node { get; set; }
 
     internal long ChargedBytes { get; set; }
+
+    /// <summary>Memory the body's chunks take (the filler's to count against the cache's bound).</summary>
+    internal long ChunkBytes { get; private set; }
 
     /// <summary>
     /// Up to <paramref name="count"/> bytes from <paramref name="position"/>, within one chunk and
@@ -99,9 +141,18 @@ public sealed class CachedFragment
             chunks = grown;
         }
 
-        // The last chunk of a declared length is only as long as what is left of it.
-        var chunk = chunks[index] ??= new byte[_declaredLength < 0 ? ChunkSize : (int)Math.Min(ChunkSize, _declaredLength - ((long)index * ChunkSize))];
-        return chunk.AsMemory((int)(available % ChunkSize));
+        // Every chunk is full-size (so any can be reused for any fragment); the last one of a declared
+        // length is only filled as far as the body goes.
+        var chunk = chunks[index];
+        if (chunk is null)
+        {
+            chunks[index] = chunk = ChunkPool.Rent();
+            ChunkBytes += ChunkSize;
+        }
+
+        var offset = (int)(available % ChunkSize);
+        var end = _declaredLength < 0 ? ChunkSize : (int)Math.Min(ChunkSize, _declaredLength - ((long)index * ChunkSize));
+        return chunk.AsMemory(offset, end - offset);
     }
 
     internal void Advance(int count)

@@ -97,6 +97,9 @@ public static class CachedFragmentResponse
         var end = count == long.MaxValue ? long.MaxValue : position + count;
         while (position < end)
         {
+            // Completion is looked at before the bytes: an entry that completes between an empty read
+            // and the look would otherwise end this viewer's body short.
+            var complete = entry.IsComplete;
             var part = entry.Read(position, end - position);
             if (!part.IsEmpty)
             {
@@ -116,7 +119,7 @@ public static class CachedFragmentResponse
                 return;
             }
 
-            if (entry.IsComplete)
+            if (complete)
             {
                 return;
             }

@@ -65,8 +65,10 @@ public sealed class FragmentCache : IDisposable
     }
 
     /// <summary>
-    /// The entry for <paramref name="key"/>, and whether this call created it, in which case the
-    /// caller fills it and tells the cache its size (<see cref="Charge"/>) or that it failed (<see cref="Remove"/>).
+    /// The entry for <paramref name="key"/>, with a lease on it the caller gives back
+    /// (<see cref="CachedFragment.Release"/>) when it has read what it needs, and whether this call
+    /// created it, in which case the caller also fills it (under a second lease) and tells the cache
+    /// its size (<see cref="Charge"/>) or that it failed (<see cref="Remove"/>).
     /// </summary>
     public (CachedFragment Entry, bool Created) GetOrAdd(FragmentKey key, DateTimeOffset expiresAt)
     {
@@ -75,7 +77,7 @@ public sealed class FragmentCache : IDisposable
         {
             if (_entries.TryGetValue(key, out var entry))
             {
-                if (entry.ExpiresAt > now && entry.Failure is null)
+                if (entry.ExpiresAt > now && entry.Failure is null && entry.TryAcquire())
                 {
                     _recency.Remove(entry.Node!);
                     _recency.AddFirst(entry.Node!);
@@ -85,7 +87,9 @@ public sealed class FragmentCache : IDisposable
                 RemoveLocked(entry);
             }
 
+            // The cache's own lease comes with the entry; the caller's is taken here.
             entry = new CachedFragment(key, expiresAt);
+            entry.TryAcquire();
             entry.Node = _recency.AddFirst(entry);
             _entries.Add(key, entry);
             return (entry, true);
@@ -168,5 +172,6 @@ public sealed class FragmentCache : IDisposable
         _entries.Remove(entry.Key);
         _bytes -= entry.ChargedBytes;
         entry.ChargedBytes = 0;
+        entry.Release();
     }
 }

@@ -75,14 +75,22 @@ public sealed partial class FragmentForwarder
         {
             var (entry, created) = _cache.GetOrAdd(key, session.OriginExpiresAt ?? session.ExpiresAt);
             _metrics.RecordCacheRequest(resolved.Tenant.Name, session.StreamName, hit: !created);
-            if (created)
+            try
             {
-                // Runs on its own: viewers that come and go meanwhile all read this one fetch.
-                _ = _fill.FillAsync(entry, originUrl, session.StreamName, resolved.Tenant.Name);
+                if (created && entry.TryAcquire())
+                {
+                    // Runs on its own, under its own lease: viewers that come and go meanwhile all read this one fetch.
+                    _ = _fill.FillAsync(entry, originUrl, session.StreamName, resolved.Tenant.Name);
+                }
+
+                context.Response.Headers.CacheControl = CacheControl(session);
+                await CachedFragmentResponse.WriteAsync(context, entry).ConfigureAwait(false);
+            }
+            finally
+            {
+                entry.Release();
             }
 
-            context.Response.Headers.CacheControl = CacheControl(session);
-            await CachedFragmentResponse.WriteAsync(context, entry).ConfigureAwait(false);
             return;
         }
 
@@ -100,10 +108,16 @@ public sealed partial class FragmentForwarder
             return null;
         }
 
-        // OriginUrls has checked both are decimal numbers; numbers too large for the key are passed on as they are.
+        // OriginUrls has checked both are decimal numbers; numbers too large for the key are passed on
+        // as they are. An init fragment is named by its track alone (sequence 0 in the key).
         var query = request.Query;
-        if (!int.TryParse(query["TrackNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out var track)
-            || !long.TryParse(query["SequenceNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+        if (!int.TryParse(query["TrackNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out var track))
+        {
+            return null;
+        }
+
+        long sequence = 0;
+        if (fileName == FragmentResources.Init ? query.ContainsKey("SequenceNumber") : !long.TryParse(query["SequenceNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out sequence))
         {
             return null;
         }

@@ -36,7 +36,7 @@ public sealed partial class OriginFragmentFill
         _logger = logger;
     }
 
-    /// <summary>Fetches <paramref name="originUrl"/> into <paramref name="entry"/>; never throws (failures go to the entry).</summary>
+    /// <summary>Fetches <paramref name="originUrl"/> into <paramref name="entry"/> and gives back the caller's lease on it; never throws (failures go to the entry).</summary>
     public async Task FillAsync(CachedFragment entry, Uri originUrl, string stream, string tenant)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -62,7 +62,7 @@ public sealed partial class OriginFragmentFill
             }
 
             entry.SetHeaders(new CachedFragmentHeaders(content.ContentType?.ToString(), answer.Headers.ETag?.ToString(), content.LastModified?.ToString("R"), length));
-            _cache.Charge(entry, length ?? 0);
+            long charged = 0;
             if (length != 0)
             {
                 var source = await answer.Content.ReadAsStreamAsync(activity.Token).ConfigureAwait(false);
@@ -84,9 +84,12 @@ public sealed partial class OriginFragmentFill
                         }
 
                         entry.Advance(read);
-                        if (length is null)
+
+                        // The bound counts the chunks' memory as they are taken, not the body's length.
+                        if (entry.ChunkBytes > charged)
                         {
-                            _cache.Charge(entry, read);
+                            _cache.Charge(entry, entry.ChunkBytes - charged);
+                            charged = entry.ChunkBytes;
                         }
                     }
                 }
@@ -123,6 +126,7 @@ public sealed partial class OriginFragmentFill
         finally
         {
             _metrics.RecordOriginFragmentBytes(tenant, stream, total);
+            entry.Release();
         }
     }
 

@@ -7,6 +7,9 @@ public sealed class OriginSessionOptions
 {
     public const string SectionName = "OriginSessions";
 
+    /// <summary>Whether viewers share origin sessions; off, every viewer session opens its own (as KVS clients do).</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>
     /// The <c>Expires</c> a pooled origin session is opened with. Long, so that viewers arriving
     /// later can join it (a viewer joins only a session that outlives its own); KVS's maximum.

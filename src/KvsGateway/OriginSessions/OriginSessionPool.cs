@@ -25,6 +25,9 @@ public sealed partial class OriginSessionPool
     // Removes the creation lock only if it is still ours (it may have expired and been taken since).
     private const string ReleaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
+    // Pool keys this replica remembers the current entry of (LIVE_REPLAY makes one per second).
+    private const int MaxKnown = 10_000;
+
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(25);
 
     private readonly KvsClient _origin;
@@ -35,6 +38,7 @@ public sealed partial class OriginSessionPool
     private readonly TimeProvider _time;
     private readonly ILogger<OriginSessionPool> _logger;
     private readonly ConcurrentDictionary<string, Lazy<Task<PooledOriginSession>>> _flights = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PooledOriginSession> _known = new(StringComparer.Ordinal);
     private readonly Counter<long> _created;
     private readonly Counter<long> _joined;
 
@@ -63,8 +67,22 @@ public sealed partial class OriginSessionPool
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(request);
+        if (!_options.CurrentValue.Enabled)
+        {
+            // Unshared: the viewer's own origin session, with the viewer's own expiry, in no pool.
+            return await CreateAsync(request, parameters.Stream.Name, parameters.ExpiresSeconds).ConfigureAwait(false);
+        }
+
         var key = OriginSessionKey.For(_originIdentity, parameters, _time.GetUtcNow());
         var mode = parameters.PlaybackMode.ToWire();
+
+        // The entry this replica saw last serves until it no longer outlives a viewer: no Redis
+        // round trip per session URL while the pool's current session fits.
+        if (_known.TryGetValue(key.Hash, out var known) && known.ExpiresAt >= viewerExpiresAt)
+        {
+            _joined.Add(1, new KeyValuePair<string, object?>("mode", mode));
+            return known;
+        }
 
         // A flight another request started may have produced a session that ends before this
         // viewer's; the next round then opens one that does not. Two rounds always suffice.
@@ -73,6 +91,7 @@ public sealed partial class OriginSessionPool
             var current = await ReadAsync(key).ConfigureAwait(false);
             if (current is not null && current.ExpiresAt >= viewerExpiresAt)
             {
+                Remember(key, current);
                 _joined.Add(1, new KeyValuePair<string, object?>("mode", mode));
                 return current;
             }
@@ -90,6 +109,7 @@ public sealed partial class OriginSessionPool
 
             if (session.ExpiresAt >= viewerExpiresAt || round > 0)
             {
+                Remember(key, session);
                 return session;
             }
         }
@@ -121,7 +141,7 @@ public sealed partial class OriginSessionPool
                         return current;
                     }
 
-                    var created = await CreateAsync(request, stream, options).ConfigureAwait(false);
+                    var created = await CreateAsync(request, stream, options.ExpiresSeconds).ConfigureAwait(false);
                     var ttl = created.ExpiresAt - _time.GetUtcNow();
                     if (ttl > TimeSpan.Zero)
                     {
@@ -148,8 +168,9 @@ public sealed partial class OriginSessionPool
         }
     }
 
-    private async Task<PooledOriginSession> CreateAsync(GetDashStreamingSessionUrlInput request, string stream, OriginSessionOptions options)
+    private async Task<PooledOriginSession> CreateAsync(GetDashStreamingSessionUrlInput request, string stream, int expiresSeconds)
     {
+        var options = _options.CurrentValue;
         // Bounded in real time whatever clock the budget's windows follow.
         using (var wait = new CancellationTokenSource(options.JoinTimeout))
         {
@@ -169,7 +190,7 @@ public sealed partial class OriginSessionPool
                 DisplayFragmentTimestamp = WireValues.Always,
                 DisplayFragmentNumber = WireValues.Always,
                 DashFragmentSelector = request.DashFragmentSelector,
-                Expires = options.ExpiresSeconds,
+                Expires = expiresSeconds,
                 MaxManifestFragmentResults = request.MaxManifestFragmentResults,
             }).ConfigureAwait(false);
         }
@@ -190,8 +211,30 @@ public sealed partial class OriginSessionPool
             Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
             Url = origin.DashStreamingSessionUrl!,
             CreatedAt = now,
-            ExpiresAt = now.AddSeconds(options.ExpiresSeconds),
+            ExpiresAt = now.AddSeconds(expiresSeconds),
         };
+    }
+
+    private void Remember(OriginSessionKey key, PooledOriginSession session)
+    {
+        if (_known.Count >= MaxKnown)
+        {
+            var now = _time.GetUtcNow();
+            foreach (var pair in _known)
+            {
+                if (pair.Value.ExpiresAt <= now)
+                {
+                    _known.TryRemove(pair);
+                }
+            }
+
+            if (_known.Count >= MaxKnown)
+            {
+                _known.Clear();
+            }
+        }
+
+        _known[key.Hash] = session;
     }
 
     private async Task<PooledOriginSession?> ReadAsync(OriginSessionKey key)

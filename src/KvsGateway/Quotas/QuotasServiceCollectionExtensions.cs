@@ -8,6 +8,7 @@ public static class QuotasServiceCollectionExtensions
     public static IServiceCollection AddQuotas(this IServiceCollection services)
     {
         services.AddSingleton<RateWindow>();
+        services.AddSingleton<LocalRateWindow>();
         services.AddSingleton<ConcurrentSessions>();
         services.AddSingleton<IRevocationObserver, ConcurrentSessionsRevocationObserver>();
         services.AddSingleton<MonthlyBytes>();

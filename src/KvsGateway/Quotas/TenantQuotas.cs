@@ -16,15 +16,17 @@ namespace KvsGateway.Quotas;
 public sealed partial class TenantQuotas
 {
     private readonly RateWindow _rates;
+    private readonly LocalRateWindow _localRates;
     private readonly ConcurrentSessions _sessions;
     private readonly MonthlyBytes _monthlyBytes;
     private readonly AuditLog _audit;
     private readonly TimeProvider _time;
     private readonly ILogger<TenantQuotas> _logger;
 
-    public TenantQuotas(RateWindow rates, ConcurrentSessions sessions, MonthlyBytes monthlyBytes, AuditLog audit, TimeProvider time, ILogger<TenantQuotas> logger)
+    public TenantQuotas(RateWindow rates, LocalRateWindow localRates, ConcurrentSessions sessions, MonthlyBytes monthlyBytes, AuditLog audit, TimeProvider time, ILogger<TenantQuotas> logger)
     {
         _rates = rates;
+        _localRates = localRates;
         _sessions = sessions;
         _monthlyBytes = monthlyBytes;
         _audit = audit;
@@ -70,12 +72,17 @@ public sealed partial class TenantQuotas
             _ => (rates.MediaFragmentsPerSecond, PlaybackRates.KvsMediaFragmentsPerSecond, nameof(PlaybackRates.MediaFragmentsPerSecond)),
         };
 
-        // Each gateway session is exactly one origin session, and the origin holds every session to
-        // KVS's own rates across all replicas. Only a tenant limit below them needs our shared
-        // counter, so the default path costs no Redis call.
+        // Viewers share origin sessions and cached fragments, so the origin no longer sees (or limits)
+        // one viewer's requests: the gateway holds each session to its rates itself. A tenant limit
+        // below KVS's is counted in Redis across replicas; KVS's own in this replica's memory, so the
+        // default path costs no Redis call.
         if (limit < kvsLimit)
         {
             await RequireRateAsync(QuotaKeys.SessionRate(session.SessionId, api), limit, name, tenant.Name, session.StreamName, session.SessionId, requestId).ConfigureAwait(false);
+        }
+        else if (!_localRates.TryTake(session.SessionId, api, limit))
+        {
+            throw Rejected(name, tenant.Name, session.StreamName, session.SessionId, requestId, $"The rate limit ({limit} per second) for this call has been exceeded.", retryAfterSeconds: 1);
         }
 
         await RequireBudgetAsync(tenant, session.StreamName, session.SessionId, requestId).ConfigureAwait(false);

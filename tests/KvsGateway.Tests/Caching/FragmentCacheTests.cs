@@ -123,6 +123,21 @@ public sealed class FragmentCacheTests : IDisposable
         Assert.Equal(0, cache.Bytes);
     }
 
+    [Fact]
+    public void A_reader_keeps_reading_an_entry_evicted_under_it()
+    {
+        using var cache = Cache(capacity: 1500);
+        var evicted = Filled(cache, Key(1), 1000);
+        var body = evicted.Read(0, 1000).ToArray();
+
+        // The reader's lease (taken by GetOrAdd) keeps the chunks while the cache lets the entry go.
+        Filled(cache, Key(2), 1000);
+        Assert.True(cache.GetOrAdd(Key(1), _time.GetUtcNow().AddHours(1)).Created);
+        Assert.Equal(body, evicted.Read(0, 1000).ToArray());
+        evicted.Release();
+        Assert.False(evicted.TryAcquire());
+    }
+
     private static FragmentKey Key(long sequence) => new("0123456789abcdef0123456789abcdef", FragmentResources.Media, 1, sequence);
 
     private static async Task<byte[]> ReadAllAsync(CachedFragment entry, long length)

@@ -6,7 +6,7 @@
 # Every server and redis-server run on core 1, wrk on core 0; repetitions are interleaved and each run
 # waits for an idle machine first; every response must be 200 and full-length. Writes the table into
 # bench/README.md between its "load:begin" and "load:end" markers and stops everything it started.
-#   bash bench/load/run.sh [--reps N] [--seconds S] [--connections C] [--targets "origin nginx-proxy yarp gateway"] [--sizes "100k 1m"] [--print]
+#   bash bench/load/run.sh [--reps N] [--seconds S] [--connections C] [--targets "origin nginx-proxy nginx-cache yarp gateway cached"] [--sizes "100k 1m"] [--print]
 # --print writes the table to standard output instead of bench/README.md (for experiments).
 # Environment variables in KVSGW_BENCH_DOTNET_ENV ("NAME=value NAME=value") are given to both .NET
 # servers (for experiments with runtime settings; the table's runs use the project's own);
@@ -21,7 +21,7 @@ reps=3
 seconds=10
 connections=64
 readme="$repo/bench/README.md"
-targets="origin nginx-proxy yarp gateway"
+targets="origin nginx-proxy nginx-cache yarp gateway cached"
 sizes="100k 1m"
 while [ $# -gt 0 ]; do
   case $1 in
@@ -56,7 +56,7 @@ cleanup() {
   [ -f "$work/origin.pid" ] && kill "$(cat "$work/origin.pid")" 2>/dev/null || true
   [ -f "$work/proxy.pid" ] && kill "$(cat "$work/proxy.pid")" 2>/dev/null || true
   wait 2>/dev/null || true
-  rm -rf "$work"
+  rm -rf "$work" "${cache_dir:-}"
 }
 trap cleanup EXIT
 
@@ -81,8 +81,11 @@ dotnet build "$repo/src/KvsGateway/KvsGateway.csproj" -c Release -v q -nologo >/
 dotnet build "$repo/bench/KvsGateway.BareForwarder/KvsGateway.BareForwarder.csproj" -c Release -v q -nologo >/dev/null
 
 declare -A size=([100k]=102400 [1m]=1048576)
-declare -A origin proxy bare gateway management
-for s in 100k 1m; do origin[$s]=$(port); proxy[$s]=$(port); bare[$s]=$(port); gateway[$s]=$(port); management[$s]=$(port); done
+declare -A origin proxy cache bare gateway management cached cached_management
+for s in 100k 1m; do
+  origin[$s]=$(port); proxy[$s]=$(port); cache[$s]=$(port); bare[$s]=$(port); gateway[$s]=$(port); management[$s]=$(port)
+  cached[$s]=$(port); cached_management[$s]=$(port)
+done
 redis_port=$(port)
 python3 "$here/make-origin.py" "$work/origin" "${origin[100k]}" "${origin[1m]}"
 # nginx's workers run as an unprivileged user when started as root: they must be able to read the origin.
@@ -115,6 +118,9 @@ http {
 }
 EOF
 
+cache_dir=$(mktemp -d /dev/shm/kvsgw-load-cache-XXXXXX)
+chmod 777 "$cache_dir"
+
 # The tuned reverse proxy the gateway is compared with: upstream keepalive, 64 KB buffers; its heap is
 # not trimmed back after each 1 MB response (glibc's trim threshold raised), which nginx at 1 MB needs.
 cat > "$work/proxy.conf" <<EOF
@@ -135,6 +141,14 @@ http {
   proxy_busy_buffers_size 128k;
   server { listen 127.0.0.1:${proxy[100k]}; location / { proxy_pass http://o100k; } }
   server { listen 127.0.0.1:${proxy[1m]}; location / { proxy_pass http://o1m; } }
+
+  # The caching proxy a user would otherwise deploy in front of KVS: proxy_cache on tmpfs.
+  proxy_cache_path $cache_dir levels=1:2 keys_zone=fragments:16m max_size=1g inactive=10m use_temp_path=off;
+  proxy_cache_key \$server_port\$uri\$is_args\$args;
+  proxy_cache_valid 200 10m;
+  proxy_cache_lock on;
+  server { listen 127.0.0.1:${cache[100k]}; location / { proxy_cache fragments; proxy_pass http://o100k; } }
+  server { listen 127.0.0.1:${cache[1m]}; location / { proxy_cache fragments; proxy_pass http://o1m; } }
 }
 EOF
 taskset -c 1 "$NGINX" -c "$work/origin.conf" -p "$work" -e "$work/origin-error.log"
@@ -149,45 +163,69 @@ token_key=$(head -c 64 /dev/urandom | base64 -w0)
 for s in 100k 1m; do
   env ${KVSGW_BENCH_DOTNET_ENV:-} taskset -c 1 dotnet "$forwarder" --urls "http://127.0.0.1:${bare[$s]}" --origin "http://127.0.0.1:${origin[$s]}" ${KVSGW_BENCH_FORWARDER_ARGS:-} >/dev/null 2>&1 &
   pids+=($!)
-  mkdir -p "$work/gateway-$s"
-  env ${KVSGW_BENCH_DOTNET_ENV:-} taskset -c 1 dotnet "$host" --environment Production --urls "http://127.0.0.1:${gateway[$s]}" \
-    --Gateway:ManagementUrls "http://127.0.0.1:${management[$s]}" --Redis:Configuration "127.0.0.1:$redis_port" \
-    --Origin:Mode Remote --Origin:Endpoint "http://127.0.0.1:${origin[$s]}" --Origin:AccessKeyId AKIDBENCHORIGIN --Origin:SecretAccessKey bench-origin-secret \
-    --Metering:Path "$work/gateway-$s/metering" --Audit:Path "$work/gateway-$s/audit.jsonl" \
-    --Tokens:ActiveKeyId k1 --Tokens:Keys:k1 "$token_key" --Logging:LogLevel:Default Warning \
-    --Tenants:bench:AccessKeys:0:AccessKeyId AKIDBENCHTENANT --Tenants:bench:AccessKeys:0:SecretAccessKey bench-tenant-secret \
-    --Tenants:bench:Streams:0 'bench-*' --Tenants:bench:ControlPlaneRequestsPerSecond 1000000 \
-    --Tenants:bench:SessionUrlsPerStreamPerSecond 1000000 --Tenants:bench:DataEndpointsPerStreamPerSecond 1000000 \
-    --OriginLimits:ManifestsPerSession 1000000 --OriginLimits:InitFragmentsPerSession 1000000 --OriginLimits:MediaFragmentsPerSession 1000000 \
-    --OriginLimits:MediaFragmentsPerStream 1000000 --OriginLimits:MetadataPointsPerStream 10000000 --OriginLimits:SessionUrlsPerStream 1000000 \
-    ${KVSGW_BENCH_GATEWAY_ARGS:-} > "$work/gateway-$s/out.log" 2>&1 &
-  echo $! > "$work/gateway-$s/pid"
-  pids+=($!)
+  # Two gateways per size: "gateway" with the fragment cache off (the forwarding path, against the
+  # bare forwarder and the nginx proxy) and "cached", as shipped (the shared cache on).
+  for kind in gateway cached; do
+    if [ $kind = gateway ]; then listen=${gateway[$s]}; manage=${management[$s]}; extra="--Playback:FragmentCacheBytes 0"; else listen=${cached[$s]}; manage=${cached_management[$s]}; extra=""; fi
+    mkdir -p "$work/$kind-$s"
+    env ${KVSGW_BENCH_DOTNET_ENV:-} taskset -c 1 dotnet "$host" --environment Production --urls "http://127.0.0.1:$listen" \
+      --Gateway:ManagementUrls "http://127.0.0.1:$manage" --Redis:Configuration "127.0.0.1:$redis_port" \
+      --Origin:Mode Remote --Origin:Endpoint "http://127.0.0.1:${origin[$s]}" --Origin:AccessKeyId AKIDBENCHORIGIN --Origin:SecretAccessKey bench-origin-secret \
+      --Metering:Path "$work/$kind-$s/metering" --Audit:Path "$work/$kind-$s/audit.jsonl" \
+      --Tokens:ActiveKeyId k1 --Tokens:Keys:k1 "$token_key" --Logging:LogLevel:Default Warning \
+      --Tenants:bench:AccessKeys:0:AccessKeyId AKIDBENCHTENANT --Tenants:bench:AccessKeys:0:SecretAccessKey bench-tenant-secret \
+      --Tenants:bench:Streams:0 'bench-*' --Tenants:bench:ControlPlaneRequestsPerSecond 1000000 \
+      --Tenants:bench:SessionUrlsPerStreamPerSecond 1000000 --Tenants:bench:DataEndpointsPerStreamPerSecond 1000000 \
+      --Tenants:bench:PlaybackRates:ManifestsPerSecond 1000000 --Tenants:bench:PlaybackRates:InitFragmentsPerSecond 1000000 --Tenants:bench:PlaybackRates:MediaFragmentsPerSecond 1000000 \
+      --OriginLimits:ManifestsPerSession 1000000 --OriginLimits:InitFragmentsPerSession 1000000 --OriginLimits:MediaFragmentsPerSession 1000000 \
+      --OriginLimits:MediaFragmentsPerStream 1000000 --OriginLimits:MetadataPointsPerStream 10000000 --OriginLimits:SessionUrlsPerStream 1000000 \
+      $extra ${KVSGW_BENCH_GATEWAY_ARGS:-} > "$work/$kind-$s/out.log" 2>&1 &
+    echo $! > "$work/$kind-$s/pid"
+    pids+=($!)
+  done
 done
 for s in 100k 1m; do
   wait_http "http://127.0.0.1:${origin[$s]}/dash/v1/getDASHManifest.mpd"
   wait_http "http://127.0.0.1:${bare[$s]}/dash/v1/getDASHManifest.mpd"
   wait_http "http://127.0.0.1:${gateway[$s]}/healthz"
+  wait_http "http://127.0.0.1:${cached[$s]}/healthz"
 done
 
-# Paths: 1000 fragment requests; through the gateway spread over 64 LIVE sessions.
+# Paths: 1000 fragment requests; through the gateway spread over 64 LIVE sessions. The warm-cache
+# runs (the caching nginx, the cached gateway) use the first 100 fragments, which their caches hold:
+# 64 viewers of one stream fetching what another viewer already fetched.
 for s in 100k 1m; do
   for n in $(seq 1 1000); do echo "/dash/v1/getMP4MediaFragment.mp4?SessionToken=ORIGIN&TrackNumber=1&SequenceNumber=$n"; done > "$work/paths-origin-$s"
-  python3 "$here/sigv4.py" session "http://127.0.0.1:${gateway[$s]}" "bench-$s" 64 > "$work/sessions-$s"
-  python3 - "$work/sessions-$s" > "$work/paths-gateway-$s" <<'EOF'
+  head -n 100 "$work/paths-origin-$s" > "$work/paths-origin-warm-$s"
+  for kind in gateway cached; do
+    if [ $kind = gateway ]; then base=${gateway[$s]}; else base=${cached[$s]}; fi
+    python3 "$here/sigv4.py" session "http://127.0.0.1:$base" "bench-$s" 64 > "$work/sessions-$kind-$s"
+    python3 - "$work/sessions-$kind-$s" 1000 > "$work/paths-$kind-$s" <<'PY'
 import sys, urllib.parse
 tokens = [urllib.parse.parse_qs(urllib.parse.urlsplit(u.strip()).query)["SessionToken"][0] for u in open(sys.argv[1]) if u.strip()]
+fragments = int(sys.argv[2])
 for n in range(1000):
-    print(f"/dash/v1/getMP4MediaFragment.mp4?SessionToken={urllib.parse.quote(tokens[n % len(tokens)], safe='')}&TrackNumber=1&SequenceNumber={n + 1}")
-EOF
-  head -n 1 "$work/sessions-$s" | sed 's|^http://[^/]*||' > "$work/manifest-gateway-$s"
+    print(f"/dash/v1/getMP4MediaFragment.mp4?SessionToken={urllib.parse.quote(tokens[n % len(tokens)], safe='')}&TrackNumber=1&SequenceNumber={(n % fragments) + 1}")
+PY
+  done
+  python3 - "$work/sessions-cached-$s" 100 > "$work/paths-cached-warm-$s" <<'PY'
+import sys, urllib.parse
+tokens = [urllib.parse.parse_qs(urllib.parse.urlsplit(u.strip()).query)["SessionToken"][0] for u in open(sys.argv[1]) if u.strip()]
+fragments = int(sys.argv[2])
+for n in range(1000):
+    print(f"/dash/v1/getMP4MediaFragment.mp4?SessionToken={urllib.parse.quote(tokens[n % len(tokens)], safe='')}&TrackNumber=1&SequenceNumber={(n % fragments) + 1}")
+PY
+  head -n 1 "$work/sessions-cached-$s" | sed 's|^http://[^/]*||' > "$work/manifest-cached-$s"
 done
 
 # Whether a run belongs to the targets asked for (session URLs, the manifest and 500 connections are the gateway's).
 wanted() {
   local group=$1
   [ "${2:-}" = - ] || [ -z "${2:-}" ] || [[ " $sizes " == *" $2 "* ]] || return 1
-  case $group in session-urls|manifest|gateway-500) [ -n "${KVSGW_BENCH_FRAGMENTS_ONLY:-}" ] && return 1; group=gateway ;; esac
+  case $group in
+    gateway-500) [ -n "${KVSGW_BENCH_FRAGMENTS_ONLY:-}" ] && return 1; group=gateway ;;
+    session-urls|manifest|cached-500) [ -n "${KVSGW_BENCH_FRAGMENTS_ONLY:-}" ] && return 1; group=cached ;;
+  esac
   [[ " $targets " == *" $group "* ]]
 }
 
@@ -207,36 +245,45 @@ run() {
 # On one core the JIT's second pass over ~20,000 methods takes half a minute of load.
 warm() {
   local secs=${KVSGW_BENCH_WARM_SECONDS:-30}
-  [ "$1" = nginx-proxy ] && secs=5
+  case $1 in nginx-proxy|nginx-cache) secs=5 ;; esac
   wanted "$1" && taskset -c 0 wrk -t1 -c"$4" -d${secs}s --timeout 10s -s "$here/wrk/${5:-paths.lua}" "$2" -- "$3" >/dev/null || true
 }
 for s in $sizes; do
   warm nginx-proxy "http://127.0.0.1:${proxy[$s]}" "$work/paths-origin-$s" "$connections"
+  warm nginx-cache "http://127.0.0.1:${cache[$s]}" "$work/paths-origin-warm-$s" "$connections"
   warm yarp "http://127.0.0.1:${bare[$s]}" "$work/paths-origin-$s" "$connections"
   warm gateway "http://127.0.0.1:${gateway[$s]}" "$work/paths-gateway-$s" "$connections"
+  warm cached "http://127.0.0.1:${cached[$s]}" "$work/paths-cached-warm-$s" "$connections"
 done
-python3 "$here/sigv4.py" presign "http://127.0.0.1:${gateway[100k]}" bench-100k > "$work/presigned"
-warm session-urls "http://127.0.0.1:${gateway[100k]}" "$work/presigned" "$connections" post.lua
-warm manifest "http://127.0.0.1:${gateway[100k]}" "$work/manifest-gateway-100k" 16
+python3 "$here/sigv4.py" presign "http://127.0.0.1:${cached[100k]}" bench-100k > "$work/presigned"
+warm session-urls "http://127.0.0.1:${cached[100k]}" "$work/presigned" "$connections" post.lua
+warm manifest "http://127.0.0.1:${cached[100k]}" "$work/manifest-cached-100k" 16
 
 for rep in $(seq 1 "$reps"); do
   for s in $sizes; do
     run origin "$s" "http://127.0.0.1:${origin[$s]}" "$work/paths-origin-$s" "$connections"
     run nginx-proxy "$s" "http://127.0.0.1:${proxy[$s]}" "$work/paths-origin-$s" "$connections"
+    run nginx-cache "$s" "http://127.0.0.1:${cache[$s]}" "$work/paths-origin-warm-$s" "$connections"
     run yarp "$s" "http://127.0.0.1:${bare[$s]}" "$work/paths-origin-$s" "$connections"
     run gateway "$s" "http://127.0.0.1:${gateway[$s]}" "$work/paths-gateway-$s" "$connections"
+    run cached "$s" "http://127.0.0.1:${cached[$s]}" "$work/paths-cached-warm-$s" "$connections"
   done
   # A presigned request lives five minutes: one per repetition.
-  python3 "$here/sigv4.py" presign "http://127.0.0.1:${gateway[100k]}" bench-100k > "$work/presigned"
-  run session-urls - "http://127.0.0.1:${gateway[100k]}" "$work/presigned" "$connections" post.lua
-  run manifest - "http://127.0.0.1:${gateway[100k]}" "$work/manifest-gateway-100k" 16
+  python3 "$here/sigv4.py" presign "http://127.0.0.1:${cached[100k]}" bench-100k > "$work/presigned"
+  run session-urls - "http://127.0.0.1:${cached[100k]}" "$work/presigned" "$connections" post.lua
+  run manifest - "http://127.0.0.1:${cached[100k]}" "$work/manifest-cached-100k" 16
 done
 
-# Memory under 500 connections, then the gateway's peak RSS.
+# Memory under 500 connections: the forwarding gateway, and the cached one over all 1000 fragments
+# (at 1 MB a working set four times its 256 MiB bound); then every gateway's peak RSS.
 run gateway-500 1m "http://127.0.0.1:${gateway[1m]}" "$work/paths-gateway-1m" 500
 run gateway-500 100k "http://127.0.0.1:${gateway[100k]}" "$work/paths-gateway-100k" 500
-for s in 100k 1m; do
-  echo "{\"target\":\"rss\",\"size\":\"$s\",\"kb\":$(awk '/VmHWM/ {print $2}' "/proc/$(cat "$work/gateway-$s/pid")/status")}" >> "$work/results.jsonl"
+run cached-500 1m "http://127.0.0.1:${cached[1m]}" "$work/paths-cached-1m" 500
+run cached-500 100k "http://127.0.0.1:${cached[100k]}" "$work/paths-cached-100k" 500
+for kind in gateway cached; do
+  for s in 100k 1m; do
+    echo "{\"target\":\"rss-$kind\",\"size\":\"$s\",\"kb\":$(awk '/VmHWM/ {print $2}' "/proc/$(cat "$work/$kind-$s/pid")/status")}" >> "$work/results.jsonl"
+  done
 done
 
 python3 "$here/report.py" "$work/results.jsonl" "$readme" "$reps" "$seconds" "$connections" "${size[100k]}" "${size[1m]}"

@@ -35,7 +35,7 @@ def _sign(method, url, body, query_signing=False, expires=300):
     return parsed.path, headers
 
 def session(gateway, stream):
-    body = json.dumps({"StreamName": stream, "PlaybackMode": "LIVE", "Expires": 43200}).encode()
+    body = json.dumps({"StreamName": stream, "PlaybackMode": "LIVE", "Expires": 3600}).encode()
     path, headers = _sign("POST", gateway + "/getDASHStreamingSessionURL", body)
     request = urllib.request.Request(gateway + path, data=body, method="POST", headers={**headers, "content-type": "application/json"})
     with urllib.request.urlopen(request) as response:

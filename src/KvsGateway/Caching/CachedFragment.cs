@@ -107,6 +107,25 @@ public sealed class CachedFragment
         return chunks[position / ChunkSize].AsMemory(offset, length);
     }
 
+    /// <summary>Copies what has arrived from <paramref name="position"/> on into <paramref name="destination"/>, across chunks; the bytes copied.</summary>
+    public int CopyTo(long position, Span<byte> destination)
+    {
+        var copied = 0;
+        while (copied < destination.Length)
+        {
+            var part = Read(position + copied, destination.Length - copied);
+            if (part.IsEmpty)
+            {
+                break;
+            }
+
+            part.Span.CopyTo(destination[copied..]);
+            copied += part.Length;
+        }
+
+        return copied;
+    }
+
     /// <summary>Completes when more than <paramref name="position"/> bytes have arrived, or the body is complete or has failed.</summary>
     public Task WaitForAsync(long position, CancellationToken cancellationToken)
     {

@@ -11,6 +11,10 @@ namespace KvsGateway.Caching;
 /// </summary>
 public static class CachedFragmentResponse
 {
+    // What one write asks of the response's buffers: a buffer this large is one segment (not the
+    // server's 4 KB blocks), so a fragment goes out in a few large sends.
+    private const int WriteSize = 64 * 1024;
+
     public static async Task WriteAsync(HttpContext context, CachedFragment entry)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -100,16 +104,20 @@ public static class CachedFragmentResponse
             // Completion is looked at before the bytes: an entry that completes between an empty read
             // and the look would otherwise end this viewer's body short.
             var complete = entry.IsComplete;
-            var part = entry.Read(position, end - position);
-            if (!part.IsEmpty)
+            var ready = Math.Min(end, entry.Available) - position;
+            if (ready > 0)
             {
-                var flushed = await writer.WriteAsync(part, viewer).ConfigureAwait(false);
+                // Straight into one large buffer of the response (one copy, one send per 64 KB).
+                var buffer = writer.GetMemory((int)Math.Min(ready, WriteSize));
+                var copied = entry.CopyTo(position, buffer.Span[..(int)Math.Min(ready, buffer.Length)]);
+                writer.Advance(copied);
+                position += copied;
+                var flushed = await writer.FlushAsync(viewer).ConfigureAwait(false);
                 if (flushed.IsCompleted || flushed.IsCanceled)
                 {
                     return;
                 }
 
-                position += part.Length;
                 continue;
             }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -14,26 +15,36 @@ namespace KvsGateway.Origins;
 /// stream, shared by every replica). When a window is spent the request waits for the next second,
 /// up to <see cref="OriginLimitsOptions.MaxWait"/>, and then is answered as KVS would answer it,
 /// <c>ClientLimitExceededException</c>. Only requests that reach the origin pay: cache hits and
-/// shared manifests cost nothing here.
+/// shared manifests cost nothing here. A replica takes a share of a window at a time and spends it
+/// in memory, so the forwarding path makes a Redis call per share, not per request.
 /// </summary>
 public sealed partial class OriginBudget
 {
-    // Adds the cost unless that would pass the limit; the window key expires after two seconds.
-    private const string TakeScript = """
+    // Grants what is asked (ARGV[2], at least ARGV[1]) of the window's free part, or nothing when
+    // not even ARGV[1] is free; the window key expires after two seconds.
+    private const string GrantScript = """
         local used = tonumber(redis.call('GET', KEYS[1]) or '0')
-        if used + tonumber(ARGV[1]) > tonumber(ARGV[2]) then return 0 end
-        redis.call('INCRBY', KEYS[1], ARGV[1])
+        local free = tonumber(ARGV[3]) - used
+        if free < tonumber(ARGV[1]) then return 0 end
+        local grant = math.min(tonumber(ARGV[2]), free)
+        redis.call('INCRBY', KEYS[1], grant)
         redis.call('PEXPIRE', KEYS[1], 2000)
-        return 1
+        return grant
         """;
 
-    private const string ReturnScript = "if redis.call('DECRBY', KEYS[1], ARGV[1]) < 0 then redis.call('DEL', KEYS[1]) end return 1";
+    // A replica takes this share of a window's limit at a time and spends it locally, so a busy
+    // window costs a Redis call per share, not per request; what is unspent at the second's end is
+    // simply not used (the origin's limit is never passed, only approached).
+    private const int SharesPerWindow = 8;
+
+    private const int MaxLeases = 10_000;
 
     private readonly IConnectionMultiplexer _redis;
     private readonly IOptionsMonitor<OriginLimitsOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<OriginBudget> _logger;
     private readonly string _origin;
+    private readonly ConcurrentDictionary<string, Lease> _leases = new(StringComparer.Ordinal);
 
     public OriginBudget(IConnectionMultiplexer redis, KvsClient origin, IOptionsMonitor<OriginLimitsOptions> options, TimeProvider time, ILogger<OriginBudget> logger)
     {
@@ -83,11 +94,11 @@ public sealed partial class OriginBudget
         while (true)
         {
             var now = _time.GetUtcNow();
-            var epoch = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            var current = now.ToUnixTimeSeconds();
             Window? spent;
             try
             {
-                spent = await TryTakeAsync(first, second, epoch).ConfigureAwait(false);
+                spent = await TryTakeAsync(first, second, current, current.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
             }
             catch (RedisException ex)
             {
@@ -119,26 +130,80 @@ public sealed partial class OriginBudget
     }
 
     /// <summary>Takes both windows or neither; the window that was spent, if one was.</summary>
-    private async Task<Window?> TryTakeAsync(Window first, Window? second, string epoch)
+    private async Task<Window?> TryTakeAsync(Window first, Window? other, long second, string epoch)
     {
-        var database = _redis.GetDatabase();
-        var firstKey = (RedisKey)(first.Key + epoch);
-        if ((long)await database.ScriptEvaluateAsync(TakeScript, [firstKey], [first.Cost, first.Limit]).ConfigureAwait(false) == 0)
+        if (!await TakeAsync(first, second, epoch).ConfigureAwait(false))
         {
             return first;
         }
 
-        if (second is { } other)
+        if (other is { } then && !await TakeAsync(then, second, epoch).ConfigureAwait(false))
         {
-            // The windows live in different hash slots (session, stream): two scripts, the first given back if the second is spent.
-            if ((long)await database.ScriptEvaluateAsync(TakeScript, [(RedisKey)(other.Key + epoch)], [other.Cost, other.Limit]).ConfigureAwait(false) == 0)
-            {
-                await database.ScriptEvaluateAsync(ReturnScript, [firstKey], [first.Cost]).ConfigureAwait(false);
-                return other;
-            }
+            // The windows live in different hash slots (session, stream): the first is given back locally.
+            GiveBack(first, second);
+            return then;
         }
 
         return null;
+    }
+
+    /// <summary>Takes the window's cost from this replica's lease on it, or a new share from Redis.</summary>
+    private async Task<bool> TakeAsync(Window window, long second, string epoch)
+    {
+        var lease = _leases.GetOrAdd(window.Key, static _ => new Lease());
+        lock (lease)
+        {
+            if (lease.Second == second && lease.Remaining >= window.Cost)
+            {
+                lease.Remaining -= window.Cost;
+                return true;
+            }
+        }
+
+        if (_leases.Count > MaxLeases)
+        {
+            foreach (var pair in _leases)
+            {
+                if (pair.Value.Second < second)
+                {
+                    _leases.TryRemove(pair);
+                }
+            }
+        }
+
+        var share = Math.Max(window.Cost, window.Limit / SharesPerWindow);
+        var granted = (long)await _redis.GetDatabase().ScriptEvaluateAsync(GrantScript, [(RedisKey)(window.Key + epoch)], [window.Cost, share, window.Limit]).ConfigureAwait(false);
+        if (granted < window.Cost)
+        {
+            return false;
+        }
+
+        lock (lease)
+        {
+            if (lease.Second != second)
+            {
+                lease.Second = second;
+                lease.Remaining = 0;
+            }
+
+            lease.Remaining += granted - window.Cost;
+        }
+
+        return true;
+    }
+
+    private void GiveBack(Window window, long second)
+    {
+        if (_leases.TryGetValue(window.Key, out var lease))
+        {
+            lock (lease)
+            {
+                if (lease.Second == second)
+                {
+                    lease.Remaining += window.Cost;
+                }
+            }
+        }
     }
 
     // Session ids are the gateway's own hex ids; stream names were validated against KVS's pattern when the session was issued.
@@ -151,4 +216,11 @@ public sealed partial class OriginBudget
     private static partial void LogBudgetUnavailable(ILogger logger, Exception exception);
 
     private readonly record struct Window(string Key, int Cost, int Limit, string What);
+
+    private sealed class Lease
+    {
+        public long Second { get; set; }
+
+        public long Remaining { get; set; }
+    }
 }

@@ -147,19 +147,13 @@ public sealed partial class OriginBudget
         return null;
     }
 
-    /// <summary>Takes the window's cost from this replica's lease on it, or a new share from Redis.</summary>
+    /// <summary>
+    /// Takes the window's cost from this replica's lease on it, refilled with a new share from Redis
+    /// when it runs out: one refill at a time per window (the requests that find it empty wait for
+    /// that one), and none once Redis has said the second is spent.
+    /// </summary>
     private async Task<bool> TakeAsync(Window window, long second, string epoch)
     {
-        var lease = _leases.GetOrAdd(window.Key, static _ => new Lease());
-        lock (lease)
-        {
-            if (lease.Second == second && lease.Remaining >= window.Cost)
-            {
-                lease.Remaining -= window.Cost;
-                return true;
-            }
-        }
-
         if (_leases.Count > MaxLeases)
         {
             foreach (var pair in _leases)
@@ -171,25 +165,67 @@ public sealed partial class OriginBudget
             }
         }
 
-        var share = Math.Max(window.Cost, window.Limit / SharesPerWindow);
-        var granted = (long)await _redis.GetDatabase().ScriptEvaluateAsync(GrantScript, [(RedisKey)(window.Key + epoch)], [window.Cost, share, window.Limit]).ConfigureAwait(false);
-        if (granted < window.Cost)
+        var lease = _leases.GetOrAdd(window.Key, static _ => new Lease());
+        while (true)
         {
-            return false;
-        }
-
-        lock (lease)
-        {
-            if (lease.Second != second)
+            Task<long> refill;
+            lock (lease)
             {
-                lease.Second = second;
-                lease.Remaining = 0;
+                if (lease.Second != second)
+                {
+                    lease.Second = second;
+                    lease.Remaining = 0;
+                    lease.Spent = false;
+                    lease.Refill = null;
+                }
+
+                if (lease.Remaining >= window.Cost)
+                {
+                    lease.Remaining -= window.Cost;
+                    return true;
+                }
+
+                if (lease.Spent)
+                {
+                    return false;
+                }
+
+                refill = lease.Refill ??= GrantAsync(window, epoch);
             }
 
-            lease.Remaining += granted - window.Cost;
+            try
+            {
+                await refill.ConfigureAwait(false);
+            }
+            finally
+            {
+                // The first waiter back applies the grant; the others find it in Remaining.
+                lock (lease)
+                {
+                    if (lease.Refill == refill)
+                    {
+                        lease.Refill = null;
+                        if (refill.IsCompletedSuccessfully && lease.Second == second)
+                        {
+                            if (refill.Result < window.Cost)
+                            {
+                                lease.Spent = true;
+                            }
+                            else
+                            {
+                                lease.Remaining += refill.Result;
+                            }
+                        }
+                    }
+                }
+            }
         }
+    }
 
-        return true;
+    private async Task<long> GrantAsync(Window window, string epoch)
+    {
+        var share = Math.Max(window.Cost, window.Limit / SharesPerWindow);
+        return (long)await _redis.GetDatabase().ScriptEvaluateAsync(GrantScript, [(RedisKey)(window.Key + epoch)], [window.Cost, share, window.Limit]).ConfigureAwait(false);
     }
 
     private void GiveBack(Window window, long second)
@@ -222,5 +258,11 @@ public sealed partial class OriginBudget
         public long Second { get; set; }
 
         public long Remaining { get; set; }
+
+        /// <summary>Redis said nothing of this second's window is free.</summary>
+        public bool Spent { get; set; }
+
+        /// <summary>The share being asked of Redis, if one is.</summary>
+        public Task<long>? Refill { get; set; }
     }
 }

@@ -1,0 +1,90 @@
+using KvsGateway.FunctionalTests.Infrastructure;
+using KvsGateway.Kvs.Client;
+using KvsGateway.Kvs.Errors;
+using KvsGateway.Kvs.Signing;
+using KvsGateway.Origins;
+using KvsGateway.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
+
+namespace KvsGateway.FunctionalTests;
+
+/// <summary>The gateway's own origin budget, against a real Redis, with a clock the test holds still.</summary>
+public sealed class OriginBudgetTests : IAsyncLifetime
+{
+    private readonly RedisServer _redis = new();
+    private ConnectionMultiplexer _connection = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        _connection = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _connection.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    /// <summary>
+    /// A burst at a second's turn, within the limit, all goes through. Before, every request that
+    /// found the replica's share empty asked Redis for one of its own: the first few shares used the
+    /// window up and the rest were refused although the limit was far from reached.
+    /// </summary>
+    [Fact]
+    public async Task A_burst_within_the_limit_all_passes_and_the_limit_still_holds_exactly()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var budget = Budget(clock, new OriginLimitsOptions { MediaFragmentsPerSession = 1000, MediaFragmentsPerStream = 1000, MaxWait = TimeSpan.Zero });
+        var session = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        var stream = "budget-" + Guid.NewGuid().ToString("N")[..8];
+
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => budget.TakeFragmentAsync(session, stream, init: false, default))));
+
+        // The rest of the second's thousand, then one too many.
+        for (var i = 64; i < 1000; i++)
+        {
+            await budget.TakeFragmentAsync(session, stream, init: false, default);
+        }
+
+        var spent = await Assert.ThrowsAsync<KvsException>(() => budget.TakeFragmentAsync(session, stream, init: false, default));
+        Assert.Equal(KvsErrorTypes.ClientLimitExceeded, spent.ErrorType);
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await budget.TakeFragmentAsync(session, stream, init: false, default);
+    }
+
+    /// <summary>Two replicas share the window: together they never pass it.</summary>
+    [Fact]
+    public async Task Two_replicas_together_keep_to_the_limit()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var limits = new OriginLimitsOptions { MediaFragmentsPerSession = 20, MaxWait = TimeSpan.Zero };
+        var replicas = new[] { Budget(clock, limits), Budget(clock, limits) };
+        var session = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        var passed = 0;
+        await Task.WhenAll(Enumerable.Range(0, 60).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                await replicas[i % 2].TakeFragmentAsync(session, "budget-shared", init: false, default);
+                Interlocked.Increment(ref passed);
+            }
+            catch (KvsException ex) when (ex.ErrorType == KvsErrorTypes.ClientLimitExceeded)
+            {
+                // Past the second's twenty.
+            }
+        })));
+
+        Assert.InRange(passed, 1, 20);
+    }
+
+    private OriginBudget Budget(TimeProvider clock, OriginLimitsOptions limits) => new(
+        _connection,
+        new KvsClient(new HttpClient(), new KvsClientOptions { ControlEndpoint = new Uri("http://127.0.0.1:1"), Credentials = new AwsCredentials("AKIDBUDGETTEST", "budget-secret") }, clock),
+        new StaticOptionsMonitor<OriginLimitsOptions>(limits),
+        clock,
+        NullLogger<OriginBudget>.Instance);
+}

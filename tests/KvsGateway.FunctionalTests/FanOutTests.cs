@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using KvsGateway.FunctionalTests.Infrastructure;
@@ -123,6 +124,7 @@ public sealed class FanOutTests : IAsyncLifetime
         await using var first = await GatewayHost.StartAsync(_redis.ConnectionString, extraArgs: args);
         await using var second = await GatewayHost.StartAsync(_redis.ConnectionString, tokenKeys: first.TokenKeys, extraArgs: args);
         var stream = tenant + "-cam";
+        using var counted = new CacheRequests(stream);
 
         // 200 viewers ask for sessions at once, half on each replica: the origin opens one.
         var urls = new Uri[200];
@@ -161,7 +163,7 @@ public sealed class FanOutTests : IAsyncLifetime
             Assert.False(_releaseGated.Task.IsCompleted);
 
             var rest = Enumerable.Range(1, 199).Select(i => first.Http.GetByteArrayAsync(fragmentPath(urls[i]))).ToArray();
-            await MetricReachesAsync(first, stream, "hit", 199);
+            await MetricReachesAsync(counted, "hit", 199);
             _releaseGated.SetResult();
             Assert.All(await Task.WhenAll(rest), b => Assert.Equal(Body(GatedSequence, FragmentBytes), b));
             var remainder = new byte[FragmentBytes - half.Length];
@@ -193,12 +195,12 @@ public sealed class FanOutTests : IAsyncLifetime
         await Task.WhenAll(Enumerable.Range(0, 20).Select(i => second.Http.GetByteArrayAsync(fragmentPath(urls[i]))));
         Assert.Equal(2, Asked("media:1"));
 
-        // A failed origin fetch fails all its waiters with the same KVS error and is not kept. (Both
-        // replicas run in this process, where metric listeners are process-wide: one scrape counts both.)
+        // A failed origin fetch fails all its waiters with the same KVS error and is not kept. (The
+        // listener hears both replicas: 3 misses and the hits of both so far.)
         var failingPath = (Uri url) => "/dash/v1/getMP4MediaFragment.mp4" + url.Query + "&TrackNumber=1&SequenceNumber=" + FailingSequence.ToString(CultureInfo.InvariantCulture);
         var failing = Enumerable.Range(0, 50).Select(i => first.Http.GetAsync(failingPath(urls[i]))).ToArray();
-        await MetricReachesAsync(first, stream, "miss", 3);
-        await MetricReachesAsync(first, stream, "hit", 199 + 2 + 19 + 49);
+        await MetricReachesAsync(counted, "miss", 3);
+        await MetricReachesAsync(counted, "hit", 199 + 2 + 19 + 49);
         _releaseFailure.SetResult();
         foreach (var response in await Task.WhenAll(failing))
         {
@@ -332,23 +334,64 @@ public sealed class FanOutTests : IAsyncLifetime
         return body;
     }
 
-    private static async Task MetricReachesAsync(GatewayHost host, string stream, string result, long count)
+    /// <summary>
+    /// Waits until the gateway has counted <paramref name="count"/> fragment requests of the stream
+    /// as <paramref name="result"/>, observed with a <see cref="MeterListener"/> on the gateway's own
+    /// instrument (several gateways share this test process, and a Prometheus scrape of one sees
+    /// whichever registered the instrument first).
+    /// </summary>
+    private static async Task MetricReachesAsync(CacheRequests counted, string result, long count)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
+        while (counted.Get(result) < count)
         {
-            var text = await host.ManagementHttp.GetStringAsync("/metrics", timeout.Token);
-            var value = MeteringTests.PrometheusSamples(text)
-                .Where(s => s.Name.StartsWith("kvsgw_fragment_cache_requests", StringComparison.Ordinal) && s.Labels.GetValueOrDefault("stream") == stream && s.Labels.GetValueOrDefault("result") == result)
-                .Sum(s => s.Value);
-            if (value >= count)
-            {
-                Assert.Equal(count, value);
-                return;
-            }
-
             await Task.Delay(20, timeout.Token);
         }
+
+        Assert.Equal(count, counted.Get(result));
+    }
+
+    /// <summary>The gateway's <c>kvsgw.fragment_cache.requests</c> measurements of one stream, by result.</summary>
+    private sealed class CacheRequests : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
+
+        public CacheRequests(string stream)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == KvsGateway.Metering.PlaybackMetrics.MeterName && instrument.Name == "kvsgw.fragment_cache.requests")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                string? taggedStream = null, result = null;
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "stream")
+                    {
+                        taggedStream = tag.Value as string;
+                    }
+                    else if (tag.Key == "result")
+                    {
+                        result = tag.Value as string;
+                    }
+                }
+
+                if (taggedStream == stream && result is not null)
+                {
+                    _counts.AddOrUpdate(result, value, (_, n) => n + value);
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Get(string result) => _counts.GetValueOrDefault(result);
+
+        public void Dispose() => _listener.Dispose();
     }
 
     private string[] OriginArgs() => ["--Origin:Mode", "Remote", "--Origin:Endpoint", _originUrl.ToString()];

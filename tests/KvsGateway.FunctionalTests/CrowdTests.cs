@@ -5,6 +5,7 @@ using KvsGateway.FunctionalTests.Infrastructure;
 using KvsGateway.Ingest;
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Wire;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KvsGateway.FunctionalTests;
 
@@ -111,6 +112,16 @@ public sealed class CrowdTests : IAsyncLifetime
         await MeteringTests.BilledReachesAsync(_redis.ConnectionString, second, b => b.GetValueOrDefault(stream) == other);
         Assert.Equal(acme, (await MeteringTests.BilledAsync(_redis.ConnectionString, "acme"))[stream]);
         Assert.Equal(other, (await MeteringTests.BilledAsync(_redis.ConnectionString, second))[stream]);
+
+        // And per viewer: each session's usage is what that viewer read, though all read one origin session.
+        var resolver = gateway.App.Services.GetRequiredService<KvsGateway.Sessions.PlaybackSessionResolver>();
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        for (var i = 0; i < urls.Count; i++)
+        {
+            var session = (await resolver.ResolveAsync(HttpUtility.ParseQueryString(urls[i].Query)["SessionToken"]!)).Session;
+            var usage = await redis.GetDatabase().HashGetAllAsync(KvsGateway.Metering.UsageKeys.SessionUsage(session.Tenant, session.SessionId));
+            Assert.Equal(played[i].Total, usage.Where(f => f.Name.ToString().EndsWith(".OutgoingBytes", StringComparison.Ordinal)).Sum(f => (long)f.Value));
+        }
     }
 
     /// <summary>An ON_DEMAND player: the manifest, then each segment once; the bytes of the fragments and of everything read.</summary>

@@ -34,6 +34,12 @@ public sealed class KvsException : Exception
     /// <summary>Seconds a throttled client should wait, when known.</summary>
     public int? RetryAfterSeconds { get; init; }
 
+    /// <summary>
+    /// The same KVS error as a new exception, for another request: one failure shared by many
+    /// waiters (a cache fill, a manifest fetch) is thrown once per request, never one object on many.
+    /// </summary>
+    public KvsException Copy() => new(ErrorType, StatusCode, Message) { RetryAfterSeconds = RetryAfterSeconds };
+
     public static KvsException InvalidArgument(string message) => new(KvsErrorTypes.InvalidArgument, 400, message);
 
     public static KvsException ResourceNotFound(string message) => new(KvsErrorTypes.ResourceNotFound, 404, message);

@@ -28,7 +28,7 @@ public static class CachedFragmentResponse
         catch (KvsException shared)
         {
             // Every waiter gets the same KVS error, each as its own exception under its own request id.
-            throw new KvsException(shared.ErrorType, shared.StatusCode, shared.Message) { RetryAfterSeconds = shared.RetryAfterSeconds };
+            throw shared.Copy();
         }
 
         var request = context.Request;
@@ -142,7 +142,7 @@ public static class CachedFragmentResponse
         {
             if (entry.Failure is { } failure)
             {
-                throw failure is KvsException kvs ? new KvsException(kvs.ErrorType, kvs.StatusCode, kvs.Message) : new KvsException(KvsErrorTypes.ServiceUnavailable, 502, "The fragment could not be fetched from the origin.");
+                throw failure is KvsException kvs ? kvs.Copy() : new KvsException(KvsErrorTypes.ServiceUnavailable, 502, "The fragment could not be fetched from the origin.");
             }
 
             await entry.WaitForAsync(entry.Available, viewer).ConfigureAwait(false);

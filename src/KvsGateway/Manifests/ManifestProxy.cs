@@ -36,7 +36,7 @@ public sealed class ManifestProxy
         }
         catch (KvsException shared)
         {
-            throw new KvsException(shared.ErrorType, shared.StatusCode, shared.Message);
+            throw shared.Copy();
         }
 
         // The gateway's tokens (JWE compact) need no escaping in a URL or XML; anything else is escaped for both.

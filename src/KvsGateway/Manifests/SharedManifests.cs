@@ -48,9 +48,6 @@ public sealed partial class SharedManifests : IDisposable
         _sweeper = time.CreateTimer(_ => RemoveIdle(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
     }
 
-    /// <summary>Origin sessions whose manifest is held; for tests and diagnostics.</summary>
-    internal int Count => _slots.Count;
-
     /// <summary>The current manifest of the session's origin session.</summary>
     public async Task<OriginManifest> GetAsync(PlaybackSession session, CancellationToken cancellationToken)
     {
@@ -82,7 +79,7 @@ public sealed partial class SharedManifests : IDisposable
         catch (KvsException shared)
         {
             // Every viewer of a failed fetch gets the same KVS error, each as its own exception.
-            throw new KvsException(shared.ErrorType, shared.StatusCode, shared.Message) { RetryAfterSeconds = shared.RetryAfterSeconds };
+            throw shared.Copy();
         }
     }
 

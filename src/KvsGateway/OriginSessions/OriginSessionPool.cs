@@ -47,7 +47,7 @@ public sealed partial class OriginSessionPool
         ArgumentNullException.ThrowIfNull(meters);
         _origin = origin;
         _budget = budget;
-        _originIdentity = $"{origin.Options.ControlEndpoint}\n{origin.Options.Region}\n{origin.Options.Credentials.AccessKeyId}";
+        _originIdentity = OriginIdentity.Of(origin);
         _redis = redis;
         _options = options;
         _time = time;
@@ -60,8 +60,8 @@ public sealed partial class OriginSessionPool
     /// <summary>
     /// An origin session for <paramref name="parameters"/> that lives at least until
     /// <paramref name="viewerExpiresAt"/>: the pool's current one, or a new one that becomes current.
-    /// <paramref name="request"/> is the viewer's validated request; the origin is always asked for
-    /// <c>kvs:ts</c> and <c>kvs:fn</c> and for <see cref="OriginSessionOptions.ExpiresSeconds"/>.
+    /// <paramref name="request"/> is the origin request built for this viewer (always asking for
+    /// <c>kvs:ts</c> and <c>kvs:fn</c>); the pool sets its <c>Expires</c>.
     /// </summary>
     public async Task<PooledOriginSession> AcquireAsync(DashSessionParameters parameters, GetDashStreamingSessionUrlInput request, DateTimeOffset viewerExpiresAt, CancellationToken cancellationToken)
     {
@@ -182,17 +182,9 @@ public sealed partial class OriginSessionPool
         try
         {
             // Not the viewer's cancellation: viewers waiting on this flight still need its result.
-            origin = await _origin.GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput
-            {
-                StreamName = request.StreamName,
-                StreamARN = request.StreamARN,
-                PlaybackMode = request.PlaybackMode,
-                DisplayFragmentTimestamp = WireValues.Always,
-                DisplayFragmentNumber = WireValues.Always,
-                DashFragmentSelector = request.DashFragmentSelector,
-                Expires = expiresSeconds,
-                MaxManifestFragmentResults = request.MaxManifestFragmentResults,
-            }).ConfigureAwait(false);
+            // The request is this flight's own (built by the issuer for the origin); only its expiry is the pool's.
+            request.Expires = expiresSeconds;
+            origin = await _origin.GetDashStreamingSessionUrlAsync(request).ConfigureAwait(false);
         }
         catch (KvsException ex) when (OriginAuthentication.IsFailure(ex))
         {

@@ -49,7 +49,7 @@ public sealed partial class OriginBudget
     public OriginBudget(IConnectionMultiplexer redis, KvsClient origin, IOptionsMonitor<OriginLimitsOptions> options, TimeProvider time, ILogger<OriginBudget> logger)
     {
         ArgumentNullException.ThrowIfNull(origin);
-        _origin = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{origin.Options.ControlEndpoint}\n{origin.Options.Region}\n{origin.Options.Credentials.AccessKeyId}")))[..16];
+        _origin = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(OriginIdentity.Of(origin))))[..16];
         _redis = redis;
         _options = options;
         _time = time;

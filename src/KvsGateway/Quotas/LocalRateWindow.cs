@@ -21,9 +21,6 @@ public sealed class LocalRateWindow
         _time = time;
     }
 
-    /// <summary>Windows currently held; for tests and diagnostics.</summary>
-    internal int Count => _windows.Count;
-
     /// <summary>Counts one use of (<paramref name="key"/>, <paramref name="kind"/>) in the current second; false when that exceeds <paramref name="limit"/>.</summary>
     public bool TryTake(string key, string kind, int limit)
     {

@@ -4,6 +4,7 @@ using System.Web;
 using KvsGateway.FunctionalTests.Infrastructure;
 using KvsGateway.Ingest;
 using KvsGateway.Kvs.Client;
+using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Wire;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -124,20 +125,108 @@ public sealed class CrowdTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Viewers arriving faster than one origin session's budget allows (with the cache off, every
+    /// fragment a viewer reads is an origin fetch: ~6 viewers a second of 6 media and 2 init
+    /// fragments each, against KVS's 20 media and 5 init a second per session): the pool opens
+    /// another origin session whenever one is found spent, so every viewer plays in full.
+    /// </summary>
+    [Fact]
+    public async Task Viewers_beyond_one_origin_sessions_budget_are_given_another_origin_session()
+    {
+        var run = await ArriveAsync(replaceSpent: true);
+
+        Assert.Empty(run.Errors);
+        Assert.Single(run.Played.Select(p => p.Fragments).Distinct());
+        Assert.DoesNotContain(run.Proxy.Statuses.Keys, status => status >= 400);
+        Assert.InRange(run.Proxy.Paths.GetValueOrDefault("/getDASHStreamingSessionURL"), 2, run.Played.Length / 2);
+    }
+
+    /// <summary>The control: the same arrivals on one origin session wait past the limit and are refused.</summary>
+    [Fact]
+    public async Task Without_replacing_a_spent_origin_session_the_same_arrivals_are_refused()
+    {
+        var run = await ArriveAsync(replaceSpent: false);
+
+        Assert.Contains(run.Errors, e => e.Contains("ClientLimitExceededException", StringComparison.Ordinal));
+        Assert.Equal(1, run.Proxy.Paths.GetValueOrDefault("/getDASHStreamingSessionURL"));
+    }
+
+    private async Task<Arrivals> ArriveAsync(bool replaceSpent)
+    {
+        var stream = "acme-arrive-" + Guid.NewGuid().ToString("N")[..8];
+        var since = await PlaybackFixture.IngestPlayableAsync(_origin.EmulatorClient(), stream, "h264-aac.mkv");
+        var proxy = await CountingProxy.StartAsync(_origin.Emulator);
+        try
+        {
+            await using var gateway = await GatewayHost.StartAsync(_redis.ConnectionString, extraArgs:
+            [
+                "--Origin:Mode", "Remote", "--Origin:Endpoint", proxy.Url.ToString(),
+                "--Tenants:acme:ControlPlaneRequestsPerSecond", "1000", "--Tenants:acme:SessionUrlsPerStreamPerSecond", "1000",
+                "--Playback:FragmentCacheBytes", "0", "--OriginSessions:ReplaceSpentSessions", replaceSpent ? "true" : "false",
+            ]);
+            var input = new GetDashStreamingSessionUrlInput
+            {
+                StreamName = stream,
+                PlaybackMode = "ON_DEMAND",
+                DashFragmentSelector = new FragmentSelector { TimestampRange = new TimestampRange { StartTimestamp = since, EndTimestamp = DateTimeOffset.UtcNow.AddSeconds(-0.05) } },
+            };
+            var client = gateway.GatewayClient();
+            using var http = new HttpClient { BaseAddress = gateway.Gateway };
+            var errors = new ConcurrentBag<string>();
+            var viewers = new List<Task<(long Fragments, long Total)>>();
+            for (var i = 0; i < 36; i++)
+            {
+                viewers.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        return await PlayOnceAsync(http, new Uri((await client.GetDashStreamingSessionUrlAsync(input)).DashStreamingSessionUrl!));
+                    }
+                    catch (Exception ex) when (ex is HttpRequestException or KvsException)
+                    {
+                        errors.Add(ex is KvsException kvs ? kvs.ErrorType + ": " + kvs.Message : ex.Message);
+                        return (-1, -1);
+                    }
+                }));
+                await Task.Delay(160);
+            }
+
+            return new Arrivals(proxy, await Task.WhenAll(viewers), errors);
+        }
+        finally
+        {
+            await proxy.DisposeAsync();
+        }
+    }
+
     /// <summary>An ON_DEMAND player: the manifest, then each segment once; the bytes of the fragments and of everything read.</summary>
     private static async Task<(long Fragments, long Total)> PlayOnceAsync(HttpClient http, Uri url)
     {
-        var bytes = await http.GetByteArrayAsync(url.PathAndQuery);
+        var bytes = await GetAsync(http, url.PathAndQuery);
         var manifest = System.Text.Encoding.UTF8.GetString(bytes);
         long total = bytes.Length;
         long fragments = 0;
         foreach (var segment in DashClient.SegmentUrls(url, manifest))
         {
-            var body = await http.GetByteArrayAsync(segment.PathAndQuery);
+            var body = await GetAsync(http, segment.PathAndQuery);
             fragments += body.Length;
         }
 
         return (fragments, total + fragments);
+    }
+
+    /// <summary>A body, or an exception naming the status and the KVS error type.</summary>
+    private static async Task<byte[]> GetAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(path);
+        if (!response.IsSuccessStatusCode)
+        {
+            var type = response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? string.Join(",", values) : "no error type";
+            throw new HttpRequestException($"{(int)response.StatusCode} {type} for {path}");
+        }
+
+        return await response.Content.ReadAsByteArrayAsync();
     }
 
     private async Task<Run> WatchAsync(bool sharing, TimeSpan duration)
@@ -258,6 +347,8 @@ public sealed class CrowdTests : IAsyncLifetime
 
         return received;
     }
+
+    private sealed record Arrivals(CountingProxy Proxy, (long Fragments, long Total)[] Played, ConcurrentBag<string> Errors);
 
     private sealed record Run(CountingProxy Proxy, Dictionary<string, string>[] Received, ConcurrentBag<string> Errors);
 }

@@ -41,19 +41,19 @@ public sealed class OriginBudgetTests : IAsyncLifetime
         var session = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
         var stream = "budget-" + Guid.NewGuid().ToString("N")[..8];
 
-        await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => budget.TakeFragmentAsync(session, stream, init: false, default))));
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => budget.TakeFragmentAsync(session, stream, init: false, default, default))));
 
         // The rest of the second's thousand, then one too many.
         for (var i = 64; i < 1000; i++)
         {
-            await budget.TakeFragmentAsync(session, stream, init: false, default);
+            await budget.TakeFragmentAsync(session, stream, init: false, default, default);
         }
 
-        var spent = await Assert.ThrowsAsync<KvsException>(() => budget.TakeFragmentAsync(session, stream, init: false, default));
+        var spent = await Assert.ThrowsAsync<KvsException>(() => budget.TakeFragmentAsync(session, stream, init: false, default, default));
         Assert.Equal(KvsErrorTypes.ClientLimitExceeded, spent.ErrorType);
 
         clock.Advance(TimeSpan.FromSeconds(1));
-        await budget.TakeFragmentAsync(session, stream, init: false, default);
+        await budget.TakeFragmentAsync(session, stream, init: false, default, default);
     }
 
     /// <summary>Two replicas share the window: together they never pass it.</summary>
@@ -69,7 +69,7 @@ public sealed class OriginBudgetTests : IAsyncLifetime
         {
             try
             {
-                await replicas[i % 2].TakeFragmentAsync(session, "budget-shared", init: false, default);
+                await replicas[i % 2].TakeFragmentAsync(session, "budget-shared", init: false, default, default);
                 Interlocked.Increment(ref passed);
             }
             catch (KvsException ex) when (ex.ErrorType == KvsErrorTypes.ClientLimitExceeded)

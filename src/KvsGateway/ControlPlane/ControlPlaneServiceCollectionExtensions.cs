@@ -1,4 +1,5 @@
 using KvsGateway.OriginSessions;
+using KvsGateway.Origins;
 using Microsoft.Extensions.Options;
 
 namespace KvsGateway.ControlPlane;
@@ -11,6 +12,7 @@ public static class ControlPlaneServiceCollectionExtensions
         services.AddOptions<OriginSessionOptions>().Bind(configuration.GetSection(OriginSessionOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OriginSessionOptions>, OriginSessionOptionsValidator>();
         services.AddSingleton<OriginSessionPool>();
+        services.AddSingleton<IOriginSessionSpentObserver>(provider => provider.GetRequiredService<OriginSessionPool>());
         services.AddSingleton<SessionUrlIssuer>();
         services.AddSingleton<GatewayBaseUrl>();
         return services;

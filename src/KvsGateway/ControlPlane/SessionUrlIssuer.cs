@@ -73,6 +73,7 @@ public sealed partial class SessionUrlIssuer
             DisplayFragmentNumber = parameters.DisplayFragmentNumber,
             OriginSessionUrl = origin.Url,
             OriginSessionId = origin.Id,
+            OriginPool = origin.Pool,
             OriginExpiresAt = origin.ExpiresAt,
             MaxManifestFragmentResults = parameters.MaxManifestFragmentResults,
             CreatedAt = now,

@@ -43,13 +43,15 @@ public sealed partial class FragmentForwarder
     private readonly FragmentCache _cache;
     private readonly OriginFragmentFill _fill;
     private readonly OriginBudget _budget;
+    private readonly IOriginSessionSpentObserver _spent;
     private readonly PlaybackMetrics _metrics;
     private readonly IOptionsMonitor<OriginOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<FragmentForwarder> _logger;
 
-    public FragmentForwarder(OriginHttp http, FragmentCache cache, OriginFragmentFill fill, OriginBudget budget, PlaybackMetrics metrics, IOptionsMonitor<OriginOptions> options, TimeProvider time, ILogger<FragmentForwarder> logger)
+    public FragmentForwarder(OriginHttp http, FragmentCache cache, OriginFragmentFill fill, OriginBudget budget, IOriginSessionSpentObserver spent, PlaybackMetrics metrics, IOptionsMonitor<OriginOptions> options, TimeProvider time, ILogger<FragmentForwarder> logger)
     {
+        _spent = spent;
         _http = http;
         _cache = cache;
         _fill = fill;
@@ -80,7 +82,7 @@ public sealed partial class FragmentForwarder
                 if (created && entry.TryAcquire())
                 {
                     // Runs on its own, under its own lease: viewers that come and go meanwhile all read this one fetch.
-                    _ = _fill.FillAsync(entry, originUrl, session.StreamName, resolved.Tenant.Name);
+                    _ = _fill.FillAsync(entry, originUrl, session.StreamName, resolved.Tenant.Name, new SpentNotice(_spent, session.OriginPool));
                 }
 
                 context.Response.Headers.CacheControl = CacheControl(session);
@@ -94,7 +96,7 @@ public sealed partial class FragmentForwarder
             return;
         }
 
-        await _budget.TakeFragmentAsync(session.OriginSessionId ?? session.SessionId, session.StreamName, fileName == FragmentResources.Init, context.RequestAborted).ConfigureAwait(false);
+        await _budget.TakeFragmentAsync(session.OriginSessionId ?? session.SessionId, session.StreamName, fileName == FragmentResources.Init, new SpentNotice(_spent, session.OriginPool), context.RequestAborted).ConfigureAwait(false);
         await ForwardDirectAsync(context, originUrl, session).ConfigureAwait(false);
     }
 

@@ -37,7 +37,7 @@ public sealed partial class OriginFragmentFill
     }
 
     /// <summary>Fetches <paramref name="originUrl"/> into <paramref name="entry"/> and gives back the caller's lease on it; never throws (failures go to the entry).</summary>
-    public async Task FillAsync(CachedFragment entry, Uri originUrl, string stream, string tenant)
+    public async Task FillAsync(CachedFragment entry, Uri originUrl, string stream, string tenant, SpentNotice spent)
     {
         ArgumentNullException.ThrowIfNull(entry);
         var timeout = _options.CurrentValue.ActivityTimeout;
@@ -45,7 +45,7 @@ public sealed partial class OriginFragmentFill
         long total = 0;
         try
         {
-            await _budget.TakeFragmentAsync(entry.Key.OriginSessionId, stream, entry.Key.Resource == FragmentResources.Init, activity.Token).ConfigureAwait(false);
+            await _budget.TakeFragmentAsync(entry.Key.OriginSessionId, stream, entry.Key.Resource == FragmentResources.Init, spent, activity.Token).ConfigureAwait(false);
             activity.CancelAfter(timeout);
             using var request = new HttpRequestMessage(HttpMethod.Get, originUrl) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
             using var answer = await _http.Invoker.SendAsync(request, activity.Token).ConfigureAwait(false);

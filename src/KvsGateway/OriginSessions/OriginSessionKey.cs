@@ -14,7 +14,7 @@ namespace KvsGateway.OriginSessions;
 /// sharing a Redis, or one moved to another origin, never join each other's sessions. The key's text
 /// is a hash: nothing a caller typed becomes part of a Redis key.
 /// </summary>
-public sealed record OriginSessionKey(string Hash, string Description)
+public sealed record OriginSessionKey(string Hash)
 {
     public static OriginSessionKey For(string origin, DashSessionParameters parameters, DateTimeOffset now)
     {
@@ -30,7 +30,7 @@ public sealed record OriginSessionKey(string Hash, string Description)
             Format(parameters.EndTimestamp),
             parameters.MaxManifestFragmentResults.ToString(CultureInfo.InvariantCulture),
             parameters.PlaybackMode == DashPlaybackMode.LiveReplay ? now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) : string.Empty);
-        return new OriginSessionKey(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32], parameters.PlaybackMode.ToWire());
+        return new OriginSessionKey(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32]);
     }
 
     private static string Format(DateTimeOffset? time) => time?.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) ?? string.Empty;

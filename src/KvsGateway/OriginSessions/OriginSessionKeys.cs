@@ -1,17 +1,21 @@
 namespace KvsGateway.OriginSessions;
 
-/// <summary>The Redis keys of the pool. A pool entry and its creation lock share the hash tag <c>{o:hash}</c>.</summary>
+/// <summary>
+/// The Redis keys of the pool, named by a pool key's hash (<see cref="OriginSessionKey.Hash"/>). A
+/// pool entry and its creation lock share the hash tag <c>{o:hash}</c>.
+/// </summary>
 public static class OriginSessionKeys
 {
     /// <summary>The current origin session for a key (JSON, TTL = its expiry).</summary>
-    public static string Current(OriginSessionKey key) => $"{RedisKeyPrefix.Value}{{o:{Check(key).Hash}}}:current";
+    public static string Current(string pool) => $"{RedisKeyPrefix.Value}{{o:{Check(pool)}}}:current";
 
     /// <summary>Held (SET NX, with a TTL) by the one replica creating the next origin session for a key.</summary>
-    public static string CreationLock(OriginSessionKey key) => $"{RedisKeyPrefix.Value}{{o:{Check(key).Hash}}}:creating";
+    public static string CreationLock(string pool) => $"{RedisKeyPrefix.Value}{{o:{Check(pool)}}}:creating";
 
-    private static OriginSessionKey Check(OriginSessionKey key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        return key;
-    }
+    /// <summary>Whether the text has the shape of a pool key's hash (32 lower-case hex digits), before it becomes part of a key.</summary>
+    public static bool IsPoolKey(string? text) =>
+        text is { Length: 32 } && !text.AsSpan().ContainsAnyExcept("0123456789abcdef");
+
+    private static string Check(string pool) =>
+        IsPoolKey(pool) ? pool : throw new ArgumentException("Not a pool key.", nameof(pool));
 }

@@ -18,9 +18,12 @@ namespace KvsGateway.OriginSessions;
 /// its expiry; a viewer joins it if it outlives the viewer's own session, otherwise one replica (the
 /// holder of a <c>SET NX</c> lock) opens the next one and every other request waits for it, so a
 /// burst of viewers opens one origin session. Within a replica, concurrent requests for a key share
-/// one flight and make one Redis round of it.
+/// one flight and make one Redis round of it. When a request finds an origin session's own budget
+/// spent (KVS allows a session 20 media fragments a second), the pool opens another for the same key
+/// and makes it current: viewers arriving later join that one, while those already on the spent one
+/// stay (their manifests' sequence numbers belong to it).
 /// </summary>
-public sealed partial class OriginSessionPool
+public sealed partial class OriginSessionPool : IOriginSessionSpentObserver
 {
     // Removes the creation lock only if it is still ours (it may have expired and been taken since).
     private const string ReleaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
@@ -38,7 +41,10 @@ public sealed partial class OriginSessionPool
     private readonly TimeProvider _time;
     private readonly ILogger<OriginSessionPool> _logger;
     private readonly ConcurrentDictionary<string, Lazy<Task<PooledOriginSession>>> _flights = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, PooledOriginSession> _known = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Known> _known = new(StringComparer.Ordinal);
+
+    // Origin sessions found spent whose replacement this replica has started (each is replaced once).
+    private readonly ConcurrentDictionary<string, byte> _spent = new(StringComparer.Ordinal);
     private readonly Counter<long> _created;
     private readonly Counter<long> _joined;
 
@@ -70,33 +76,35 @@ public sealed partial class OriginSessionPool
         if (!_options.CurrentValue.Enabled)
         {
             // Unshared: the viewer's own origin session, with the viewer's own expiry, in no pool.
-            return await CreateAsync(request, parameters.Stream.Name, parameters.ExpiresSeconds).ConfigureAwait(false);
+            return await CreateAsync(request, parameters.Stream.Name, parameters.ExpiresSeconds, pool: null).ConfigureAwait(false);
         }
 
-        var key = OriginSessionKey.For(_originIdentity, parameters, _time.GetUtcNow());
+        var now = _time.GetUtcNow();
+        var key = OriginSessionKey.For(_originIdentity, parameters, now);
         var mode = parameters.PlaybackMode.ToWire();
 
-        // The entry this replica saw last serves until it no longer outlives a viewer: no Redis
-        // round trip per session URL while the pool's current session fits.
-        if (_known.TryGetValue(key.Hash, out var known) && known.ExpiresAt >= viewerExpiresAt)
+        // The entry this replica saw last serves until it no longer outlives a viewer, read again
+        // after RecheckInterval (another replica may have replaced a spent one): no Redis round trip
+        // per session URL while the pool's current session fits.
+        if (_known.TryGetValue(key.Hash, out var known) && known.Session.ExpiresAt >= viewerExpiresAt && now - known.CheckedAt < _options.CurrentValue.RecheckInterval)
         {
             _joined.Add(1, new KeyValuePair<string, object?>("mode", mode));
-            return known;
+            return known.Session;
         }
 
         // A flight another request started may have produced a session that ends before this
         // viewer's; the next round then opens one that does not. Two rounds always suffice.
         for (var round = 0; ; round++)
         {
-            var current = await ReadAsync(key).ConfigureAwait(false);
+            var current = await ReadAsync(key.Hash).ConfigureAwait(false);
             if (current is not null && current.ExpiresAt >= viewerExpiresAt)
             {
-                Remember(key, current);
+                Remember(key.Hash, current);
                 _joined.Add(1, new KeyValuePair<string, object?>("mode", mode));
                 return current;
             }
 
-            var flight = _flights.GetOrAdd(key.Hash, _ => new Lazy<Task<PooledOriginSession>>(() => CreateOrWaitAsync(key, request, viewerExpiresAt, parameters.Stream.Name)));
+            var flight = _flights.GetOrAdd(key.Hash, _ => new Lazy<Task<PooledOriginSession>>(() => CreateOrWaitAsync(key.Hash, request, viewerExpiresAt, parameters.Stream.Name, replacing: null)));
             PooledOriginSession session;
             try
             {
@@ -109,25 +117,81 @@ public sealed partial class OriginSessionPool
 
             if (session.ExpiresAt >= viewerExpiresAt || round > 0)
             {
-                Remember(key, session);
+                Remember(key.Hash, session);
                 return session;
             }
         }
     }
 
-    private async Task<PooledOriginSession> CreateOrWaitAsync(OriginSessionKey key, GetDashStreamingSessionUrlInput request, DateTimeOffset needed, string stream)
+    /// <summary>
+    /// A request found <paramref name="originSessionId"/>'s own budget spent: unless it is no longer
+    /// the pool's current entry, the next one is opened (in the background, once) for later viewers.
+    /// </summary>
+    public void OnSessionSpent(string pool, string originSessionId)
+    {
+        var options = _options.CurrentValue;
+        if (!options.Enabled || !options.ReplaceSpentSessions || !OriginSessionKeys.IsPoolKey(pool) || _spent.ContainsKey(originSessionId))
+        {
+            return;
+        }
+
+        if (_spent.Count >= MaxKnown)
+        {
+            _spent.Clear();
+        }
+
+        if (_spent.TryAdd(originSessionId, 0))
+        {
+            _ = ReplaceAsync(pool, originSessionId);
+        }
+    }
+
+    private async Task ReplaceAsync(string pool, string spentId)
+    {
+        try
+        {
+            var current = await ReadAsync(pool).ConfigureAwait(false);
+            if (current is not { Request: not null } || current.Id != spentId)
+            {
+                if (current is not null)
+                {
+                    Remember(pool, current);
+                }
+
+                return;
+            }
+
+            var flight = _flights.GetOrAdd(pool, _ => new Lazy<Task<PooledOriginSession>>(() => CreateOrWaitAsync(pool, current.Request, _time.GetUtcNow(), current.Stream ?? string.Empty, replacing: spentId)));
+            try
+            {
+                Remember(pool, await flight.Value.ConfigureAwait(false));
+            }
+            finally
+            {
+                _flights.TryRemove(KeyValuePair.Create(pool, flight));
+            }
+        }
+        catch (Exception ex) when (ex is KvsException or RedisException or TimeoutException)
+        {
+            // The spent session keeps serving (within its budget); the next spent request tries again.
+            _spent.TryRemove(spentId, out _);
+            LogReplaceFailed(_logger, ex, spentId);
+        }
+    }
+
+    private async Task<PooledOriginSession> CreateOrWaitAsync(string pool, GetDashStreamingSessionUrlInput request, DateTimeOffset needed, string stream, string? replacing)
     {
         var options = _options.CurrentValue;
         var database = _redis.GetDatabase();
-        var lockKey = OriginSessionKeys.CreationLock(key);
+        var lockKey = OriginSessionKeys.CreationLock(pool);
         var owner = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var deadline = _time.GetUtcNow() + options.JoinTimeout;
         while (true)
         {
-            var current = await ReadAsync(key).ConfigureAwait(false);
-            if (current is not null && current.ExpiresAt >= needed)
+            var current = await ReadAsync(pool).ConfigureAwait(false);
+            if (Serves(current, needed, replacing))
             {
-                return current;
+                return current!;
             }
 
             if (await database.StringSetAsync(lockKey, owner, options.JoinTimeout, When.NotExists).ConfigureAwait(false))
@@ -135,21 +199,23 @@ public sealed partial class OriginSessionPool
                 try
                 {
                     // Another replica may have finished between the read above and the lock.
-                    current = await ReadAsync(key).ConfigureAwait(false);
-                    if (current is not null && current.ExpiresAt >= needed)
+                    current = await ReadAsync(pool).ConfigureAwait(false);
+                    if (Serves(current, needed, replacing))
                     {
-                        return current;
+                        return current!;
                     }
 
-                    var created = await CreateAsync(request, stream, options.ExpiresSeconds).ConfigureAwait(false);
+                    var created = await CreateAsync(request, stream, options.ExpiresSeconds, pool).ConfigureAwait(false);
                     var ttl = created.ExpiresAt - _time.GetUtcNow();
                     if (ttl > TimeSpan.Zero)
                     {
-                        await database.StringSetAsync(OriginSessionKeys.Current(key), JsonSerializer.SerializeToUtf8Bytes(created, OriginSessionsJsonContext.Default.PooledOriginSession), ttl).ConfigureAwait(false);
+                        await database.StringSetAsync(OriginSessionKeys.Current(pool), JsonSerializer.SerializeToUtf8Bytes(created, OriginSessionsJsonContext.Default.PooledOriginSession), ttl).ConfigureAwait(false);
                     }
 
-                    _created.Add(1, new KeyValuePair<string, object?>("mode", key.Description));
-                    LogCreated(_logger, created.Id, key.Description);
+                    var mode = request.PlaybackMode ?? string.Empty;
+                    var reason = replacing is null ? "new" : "overflow";
+                    _created.Add(1, new KeyValuePair<string, object?>("mode", mode), new KeyValuePair<string, object?>("reason", reason));
+                    LogCreated(_logger, created.Id, mode, reason);
                     return created;
                 }
                 finally
@@ -168,7 +234,11 @@ public sealed partial class OriginSessionPool
         }
     }
 
-    private async Task<PooledOriginSession> CreateAsync(GetDashStreamingSessionUrlInput request, string stream, int expiresSeconds)
+    // A session the pool may hand out: alive long enough, and not the one being replaced for its spent budget.
+    private static bool Serves(PooledOriginSession? current, DateTimeOffset needed, string? replacing) =>
+        current is not null && current.ExpiresAt >= needed && current.Id != replacing;
+
+    private async Task<PooledOriginSession> CreateAsync(GetDashStreamingSessionUrlInput request, string stream, int expiresSeconds, string? pool)
     {
         var options = _options.CurrentValue;
         // Bounded in real time whatever clock the budget's windows follow.
@@ -204,17 +274,20 @@ public sealed partial class OriginSessionPool
             Url = origin.DashStreamingSessionUrl!,
             CreatedAt = now,
             ExpiresAt = now.AddSeconds(expiresSeconds),
+            Pool = pool,
+            Stream = pool is null ? null : stream,
+            Request = pool is null ? null : request,
         };
     }
 
-    private void Remember(OriginSessionKey key, PooledOriginSession session)
+    private void Remember(string pool, PooledOriginSession session)
     {
+        var now = _time.GetUtcNow();
         if (_known.Count >= MaxKnown)
         {
-            var now = _time.GetUtcNow();
             foreach (var pair in _known)
             {
-                if (pair.Value.ExpiresAt <= now)
+                if (pair.Value.Session.ExpiresAt <= now)
                 {
                     _known.TryRemove(pair);
                 }
@@ -226,12 +299,12 @@ public sealed partial class OriginSessionPool
             }
         }
 
-        _known[key.Hash] = session;
+        _known[pool] = new Known(session, now);
     }
 
-    private async Task<PooledOriginSession?> ReadAsync(OriginSessionKey key)
+    private async Task<PooledOriginSession?> ReadAsync(string pool)
     {
-        var value = await _redis.GetDatabase().StringGetAsync(OriginSessionKeys.Current(key)).ConfigureAwait(false);
+        var value = await _redis.GetDatabase().StringGetAsync(OriginSessionKeys.Current(pool)).ConfigureAwait(false);
         if (value.IsNullOrEmpty)
         {
             return null;
@@ -241,9 +314,15 @@ public sealed partial class OriginSessionPool
         return session is null || session.ExpiresAt <= _time.GetUtcNow() ? null : session;
     }
 
-    [LoggerMessage(1, LogLevel.Information, "Origin session {OriginSessionId} opened for the pool ({Mode})")]
-    private static partial void LogCreated(ILogger logger, string originSessionId, string mode);
+    [LoggerMessage(1, LogLevel.Information, "Origin session {OriginSessionId} opened for the pool ({Mode}, {Reason})")]
+    private static partial void LogCreated(ILogger logger, string originSessionId, string mode, string reason);
 
     [LoggerMessage(2, LogLevel.Error, "The origin refused the gateway's credentials ({ErrorType}); check Origin:AccessKeyId and Origin:SecretAccessKey")]
     private static partial void LogOriginRefusedCredentials(ILogger logger, string errorType);
+
+    [LoggerMessage(3, LogLevel.Warning, "Origin session {OriginSessionId} has spent its budget and its replacement could not be opened")]
+    private static partial void LogReplaceFailed(ILogger logger, Exception exception, string originSessionId);
+
+    /// <summary>A pool entry as this replica last read (or wrote) it.</summary>
+    private readonly record struct Known(PooledOriginSession Session, DateTimeOffset CheckedAt);
 }

@@ -68,27 +68,33 @@ public sealed partial class OriginBudget
             wait ? limits.MaxWait : TimeSpan.Zero,
             new Window(SessionKey(originSessionId, "manifest"), 1, limits.ManifestsPerSession, "GetDASHManifest calls of an origin session"),
             new Window(StreamKey(stream, "metadata"), fragmentResults, limits.MetadataPointsPerStream, "fragment metadata of this stream"),
+            default,
             cancellationToken);
     }
 
-    /// <summary>An init or media fragment of an origin session.</summary>
-    public Task TakeFragmentAsync(string originSessionId, string stream, bool init, CancellationToken cancellationToken)
+    /// <summary>
+    /// An init or media fragment of an origin session. When the session's own window is spent,
+    /// <paramref name="spent"/> (if any) is told at once, before the request waits: a pool can open
+    /// another session for later viewers.
+    /// </summary>
+    public Task TakeFragmentAsync(string originSessionId, string stream, bool init, SpentNotice spent, CancellationToken cancellationToken)
     {
         var limits = _options.CurrentValue;
         return init
-            ? TakeAsync(limits.MaxWait, new Window(SessionKey(originSessionId, "init"), 1, limits.InitFragmentsPerSession, "GetMP4InitFragment calls of an origin session"), null, cancellationToken)
+            ? TakeAsync(limits.MaxWait, new Window(SessionKey(originSessionId, "init"), 1, limits.InitFragmentsPerSession, "GetMP4InitFragment calls of an origin session"), null, spent.For(originSessionId), cancellationToken)
             : TakeAsync(
                 limits.MaxWait,
                 new Window(SessionKey(originSessionId, "media"), 1, limits.MediaFragmentsPerSession, "GetMP4MediaFragment calls of an origin session"),
                 new Window(StreamKey(stream, "media"), 1, limits.MediaFragmentsPerStream, "fragment media of this stream"),
+                spent.For(originSessionId),
                 cancellationToken);
     }
 
     /// <summary>A session URL of a stream.</summary>
     public Task TakeSessionUrlAsync(string stream, CancellationToken cancellationToken) =>
-        TakeAsync(_options.CurrentValue.MaxWait, new Window(StreamKey(stream, "session-urls"), 1, _options.CurrentValue.SessionUrlsPerStream, "GetDASHStreamingSessionURL calls for this stream"), null, cancellationToken);
+        TakeAsync(_options.CurrentValue.MaxWait, new Window(StreamKey(stream, "session-urls"), 1, _options.CurrentValue.SessionUrlsPerStream, "GetDASHStreamingSessionURL calls for this stream"), null, default, cancellationToken);
 
-    private async Task TakeAsync(TimeSpan maxWait, Window first, Window? second, CancellationToken cancellationToken)
+    private async Task TakeAsync(TimeSpan maxWait, Window first, Window? second, SpentNotice spentNotice, CancellationToken cancellationToken)
     {
         var deadline = _time.GetUtcNow() + maxWait;
         while (true)
@@ -110,6 +116,11 @@ public sealed partial class OriginBudget
             if (spent is null)
             {
                 return;
+            }
+
+            if (spent.Value.Key == first.Key)
+            {
+                spentNotice.Tell();
             }
 
             var next = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds() + 1);

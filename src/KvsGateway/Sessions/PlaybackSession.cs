@@ -36,6 +36,9 @@ public sealed record PlaybackSession
     /// </summary>
     public string? OriginSessionId { get; init; }
 
+    /// <summary>The pool the origin session belongs to (its key's hash): where a spent origin session is replaced. Null when unshared.</summary>
+    public string? OriginPool { get; init; }
+
     /// <summary>When the pooled origin session ends (at or after this session); null in records written before the pool existed.</summary>
     public DateTimeOffset? OriginExpiresAt { get; init; }
 

@@ -82,7 +82,7 @@ public sealed class OriginBudgetTests : IAsyncLifetime
     }
 
     private OriginBudget Budget(TimeProvider clock, OriginLimitsOptions limits) => new(
-        _connection,
+        new KvsGateway.Quotas.SharedRateWindows(_connection),
         new KvsClient(new HttpClient(), new KvsClientOptions { ControlEndpoint = new Uri("http://127.0.0.1:1"), Credentials = new AwsCredentials("AKIDBUDGETTEST", "budget-secret") }, clock),
         new StaticOptionsMonitor<OriginLimitsOptions>(limits),
         clock,

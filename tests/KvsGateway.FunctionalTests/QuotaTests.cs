@@ -75,6 +75,19 @@ public sealed class QuotaTests : IAsyncLifetime
         var refused = await Assert.ThrowsAsync<KvsException>(() => CreateSessionAsync(second, capped + "-cam", since, "AKIDCAPPEDTENANT", "capped-secret"));
         Assert.Equal(KvsErrorTypes.ClientLimitExceeded, refused.ErrorType);
 
+        // The refused call's session record (written with its slot, in one round trip) is gone again.
+        await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString))
+        {
+            var records = 0;
+            await foreach (var key in redis.GetServers()[0].KeysAsync(pattern: "*:session"))
+            {
+                var record = (string?)await redis.GetDatabase().StringGetAsync(key);
+                records += record is not null && record.Contains($"\"Tenant\":\"{capped}\"", StringComparison.Ordinal) ? 1 : 0;
+            }
+
+            Assert.Equal(2, records);
+        }
+
         using (var sessions = await first.AdminAsync(HttpMethod.Get, $"/admin/tenants/{capped}/sessions"))
         {
             Assert.Equal(HttpStatusCode.OK, sessions.StatusCode);
@@ -166,6 +179,13 @@ public sealed class QuotaTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
         }
 
+        // The second replica's control plane has just seen the tenant enabled and trusts that for a
+        // second: only the disable's announcement can make it refuse within the checks below.
+        using (var before = await second.SignedPostAsync("/getDataEndpoint", $$"""{"StreamName":"{{suspended}}-cam","APIName":"GET_DASH_STREAMING_SESSION_URL"}""", "AKIDSUSPENDED", "suspended-secret"))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
         try
         {
             using (var disabled = await first.AdminAsync(HttpMethod.Post, $"/admin/tenants/{suspended}/disable"))
@@ -184,7 +204,7 @@ public sealed class QuotaTests : IAsyncLifetime
             while (status == HttpStatusCode.OK && clock.Elapsed < TimeSpan.FromSeconds(1));
 
             Assert.Equal(HttpStatusCode.Forbidden, status);
-            using (var call = await second.SignedPostAsync("/getDataEndpoint", """{"StreamName":suspended + "-cam","APIName":"GET_DASH_STREAMING_SESSION_URL"}""", "AKIDSUSPENDED", "suspended-secret"))
+            using (var call = await second.SignedPostAsync("/getDataEndpoint", $$"""{"StreamName":"{{suspended}}-cam","APIName":"GET_DASH_STREAMING_SESSION_URL"}""", "AKIDSUSPENDED", "suspended-secret"))
             {
                 await KvsAssert.ErrorAsync(call, 401, KvsErrorTypes.NotAuthorized);
             }

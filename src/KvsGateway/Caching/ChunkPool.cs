@@ -9,8 +9,10 @@ namespace KvsGateway.Caching;
 /// </summary>
 internal static class ChunkPool
 {
-    // 1,024 chunks of 64 KiB: 64 MiB, enough for the churn of a busy cache between two fills.
-    private const int MaxPooled = 1024;
+    // 256 chunks of 64 KiB: 16 MiB, enough for the churn of a busy cache between two fills (an
+    // evicted entry's chunks are taken by the next fills within moments). Memory held here is
+    // beyond Playback:FragmentCacheBytes, so it is kept small.
+    private const int MaxPooled = 256;
 
     private static readonly ConcurrentStack<byte[]> Free = new();
     private static int _count;

@@ -6,6 +6,7 @@ using KvsGateway.Quotas;
 using KvsGateway.Sessions;
 using KvsGateway.Tenancy;
 using KvsGateway.Tokens;
+using StackExchange.Redis;
 
 namespace KvsGateway.ControlPlane;
 
@@ -17,6 +18,7 @@ namespace KvsGateway.ControlPlane;
 public sealed partial class SessionUrlIssuer
 {
     private readonly OriginSessionPool _pool;
+    private readonly IConnectionMultiplexer _redis;
     private readonly SessionStore _sessions;
     private readonly SessionTokenService _tokens;
     private readonly TenantQuotas _quotas;
@@ -24,9 +26,10 @@ public sealed partial class SessionUrlIssuer
     private readonly TimeProvider _time;
     private readonly ILogger<SessionUrlIssuer> _logger;
 
-    public SessionUrlIssuer(OriginSessionPool pool, SessionStore sessions, SessionTokenService tokens, TenantQuotas quotas, AuditLog audit, TimeProvider time, ILogger<SessionUrlIssuer> logger)
+    public SessionUrlIssuer(OriginSessionPool pool, IConnectionMultiplexer redis, SessionStore sessions, SessionTokenService tokens, TenantQuotas quotas, AuditLog audit, TimeProvider time, ILogger<SessionUrlIssuer> logger)
     {
         _pool = pool;
+        _redis = redis;
         _sessions = sessions;
         _tokens = tokens;
         _quotas = quotas;
@@ -79,8 +82,7 @@ public sealed partial class SessionUrlIssuer
             CreatedAt = now,
             ExpiresAt = expiresAt,
         };
-        await _quotas.OpenSessionAsync(tenant, session, requestId).ConfigureAwait(false);
-        await _sessions.SaveAsync(session).ConfigureAwait(false);
+        await OpenAndSaveAsync(tenant, session, requestId).ConfigureAwait(false);
         LogSessionCreated(_logger, session.SessionId, tenant.Name, session.StreamName, session.PlaybackMode.ToWire());
         await _audit.RecordAsync(new AuditEvent
         {
@@ -93,6 +95,39 @@ public sealed partial class SessionUrlIssuer
             PlaybackMode = session.PlaybackMode.ToWire(),
         }, cancellationToken).ConfigureAwait(false);
         return (_tokens.Issue(new SessionTokenClaims(session.SessionId, tenant.Name, session.ExpiresAt)), session);
+    }
+
+    /// <summary>
+    /// The tenant's concurrent-session slot and the session record, sent to Redis together (one
+    /// write, one round trip). The record is unreachable until its token is issued, so when the slot
+    /// is refused it is simply deleted again.
+    /// </summary>
+    private async Task OpenAndSaveAsync(Tenant tenant, PlaybackSession session, string requestId)
+    {
+        var batch = _redis.GetDatabase().CreateBatch();
+        var open = _quotas.OpenSessionAsync(tenant, session, requestId, batch);
+        var save = _sessions.SaveAsync(session, batch);
+        batch.Execute();
+        try
+        {
+            await open.ConfigureAwait(false);
+        }
+        catch
+        {
+            try
+            {
+                await save.ConfigureAwait(false);
+                await _sessions.DeleteAsync(session.SessionId).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                // Then the record expires on its own; no token names it.
+            }
+
+            throw;
+        }
+
+        await save.ConfigureAwait(false);
     }
 
     [LoggerMessage(1, LogLevel.Information, "Session {SessionId} created for tenant {Tenant}, stream {Stream}, mode {Mode}")]

@@ -82,20 +82,26 @@ public sealed class UsageStore
                     System.Text.Json.JsonSerializer.Serialize(viewer, MeteringJsonContext.Default.ViewerRecord)));
             }
 
+            // A batch of a busy second holds thousands of sessions: keys are found by hash, not by scanning.
+            var seen = new HashSet<RedisKey>();
             foreach (var operation in operations)
             {
-                var list = operation.Session ? sessions : billing;
-                if (!list.Contains(operation.Key))
+                if (seen.Add(operation.Key))
                 {
-                    list.Add(operation.Key);
+                    (operation.Session ? sessions : billing).Add(operation.Key);
                 }
             }
 
-            var keys = new List<RedisKey> { UsageKeys.UsageBatchMarker(tenant, batch.Id) };
+            var keys = new List<RedisKey>(billing.Count + sessions.Count + 1) { UsageKeys.UsageBatchMarker(tenant, batch.Id) };
             keys.AddRange(billing);
             var firstSession = keys.Count + 1;
             keys.AddRange(sessions);
-            var index = keys.Select((key, i) => (key, i)).ToDictionary(p => p.key, p => p.i + 1);
+            var index = new Dictionary<RedisKey, int>(keys.Count);
+            for (var i = 0; i < keys.Count; i++)
+            {
+                index[keys[i]] = i + 1;
+            }
+
             var args = new List<RedisValue>
             {
                 (long)MarkerLifetime.TotalSeconds,

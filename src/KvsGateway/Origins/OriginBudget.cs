@@ -1,9 +1,8 @@
-using System.Collections.Concurrent;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Errors;
+using KvsGateway.Quotas;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -20,37 +19,17 @@ namespace KvsGateway.Origins;
 /// </summary>
 public sealed partial class OriginBudget
 {
-    // Grants what is asked (ARGV[2], at least ARGV[1]) of the window's free part, or nothing when
-    // not even ARGV[1] is free; the window key expires after two seconds.
-    private const string GrantScript = """
-        local used = tonumber(redis.call('GET', KEYS[1]) or '0')
-        local free = tonumber(ARGV[3]) - used
-        if free < tonumber(ARGV[1]) then return 0 end
-        local grant = math.min(tonumber(ARGV[2]), free)
-        redis.call('INCRBY', KEYS[1], grant)
-        redis.call('PEXPIRE', KEYS[1], 2000)
-        return grant
-        """;
-
-    // A replica takes this share of a window's limit at a time and spends it locally, so a busy
-    // window costs a Redis call per share, not per request; what is unspent at the second's end is
-    // simply not used (the origin's limit is never passed, only approached).
-    private const int SharesPerWindow = 8;
-
-    private const int MaxLeases = 10_000;
-
-    private readonly IConnectionMultiplexer _redis;
+    private readonly SharedRateWindows _windows;
     private readonly IOptionsMonitor<OriginLimitsOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<OriginBudget> _logger;
     private readonly string _origin;
-    private readonly ConcurrentDictionary<string, Lease> _leases = new(StringComparer.Ordinal);
 
-    public OriginBudget(IConnectionMultiplexer redis, KvsClient origin, IOptionsMonitor<OriginLimitsOptions> options, TimeProvider time, ILogger<OriginBudget> logger)
+    public OriginBudget(SharedRateWindows windows, KvsClient origin, IOptionsMonitor<OriginLimitsOptions> options, TimeProvider time, ILogger<OriginBudget> logger)
     {
         ArgumentNullException.ThrowIfNull(origin);
         _origin = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(OriginIdentity.Of(origin))))[..16];
-        _redis = redis;
+        _windows = windows;
         _options = options;
         _time = time;
         _logger = logger;
@@ -104,7 +83,7 @@ public sealed partial class OriginBudget
             Window? spent;
             try
             {
-                spent = await TryTakeAsync(first, second, current, current.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+                spent = await TryTakeAsync(first, second, current).ConfigureAwait(false);
             }
             catch (RedisException ex)
             {
@@ -141,139 +120,31 @@ public sealed partial class OriginBudget
     }
 
     /// <summary>Takes both windows or neither; the window that was spent, if one was.</summary>
-    private async Task<Window?> TryTakeAsync(Window first, Window? other, long second, string epoch)
+    private async Task<Window?> TryTakeAsync(Window first, Window? other, long second)
     {
-        if (!await TakeAsync(first, second, epoch).ConfigureAwait(false))
+        if (!await _windows.TryTakeAsync(first.Key, first.Cost, first.Limit, second).ConfigureAwait(false))
         {
             return first;
         }
 
-        if (other is { } then && !await TakeAsync(then, second, epoch).ConfigureAwait(false))
+        if (other is { } then && !await _windows.TryTakeAsync(then.Key, then.Cost, then.Limit, second).ConfigureAwait(false))
         {
             // The windows live in different hash slots (session, stream): the first is given back locally.
-            GiveBack(first, second);
+            _windows.GiveBack(first.Key, first.Cost, second);
             return then;
         }
 
         return null;
     }
 
-    /// <summary>
-    /// Takes the window's cost from this replica's lease on it, refilled with a new share from Redis
-    /// when it runs out: one refill at a time per window (the requests that find it empty wait for
-    /// that one), and none once Redis has said the second is spent.
-    /// </summary>
-    private async Task<bool> TakeAsync(Window window, long second, string epoch)
-    {
-        if (_leases.Count > MaxLeases)
-        {
-            foreach (var pair in _leases)
-            {
-                if (pair.Value.Second < second)
-                {
-                    _leases.TryRemove(pair);
-                }
-            }
-        }
-
-        var lease = _leases.GetOrAdd(window.Key, static _ => new Lease());
-        while (true)
-        {
-            Task<long> refill;
-            lock (lease)
-            {
-                if (lease.Second != second)
-                {
-                    lease.Second = second;
-                    lease.Remaining = 0;
-                    lease.Spent = false;
-                    lease.Refill = null;
-                }
-
-                if (lease.Remaining >= window.Cost)
-                {
-                    lease.Remaining -= window.Cost;
-                    return true;
-                }
-
-                if (lease.Spent)
-                {
-                    return false;
-                }
-
-                refill = lease.Refill ??= GrantAsync(window, epoch);
-            }
-
-            try
-            {
-                await refill.ConfigureAwait(false);
-            }
-            finally
-            {
-                // The first waiter back applies the grant; the others find it in Remaining.
-                lock (lease)
-                {
-                    if (lease.Refill == refill)
-                    {
-                        lease.Refill = null;
-                        if (refill.IsCompletedSuccessfully && lease.Second == second)
-                        {
-                            if (refill.Result < window.Cost)
-                            {
-                                lease.Spent = true;
-                            }
-                            else
-                            {
-                                lease.Remaining += refill.Result;
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    private async Task<long> GrantAsync(Window window, string epoch)
-    {
-        var share = Math.Max(window.Cost, window.Limit / SharesPerWindow);
-        return (long)await _redis.GetDatabase().ScriptEvaluateAsync(GrantScript, [(RedisKey)(window.Key + epoch)], [window.Cost, share, window.Limit]).ConfigureAwait(false);
-    }
-
-    private void GiveBack(Window window, long second)
-    {
-        if (_leases.TryGetValue(window.Key, out var lease))
-        {
-            lock (lease)
-            {
-                if (lease.Second == second)
-                {
-                    lease.Remaining += window.Cost;
-                }
-            }
-        }
-    }
-
     // Session ids are the gateway's own hex ids; stream names were validated against KVS's pattern when the session was issued.
-    private static string SessionKey(string originSessionId, string kind) => $"{RedisKeyPrefix.Value}{{os:{originSessionId}}}:rate:{kind}:";
+    private static string SessionKey(string originSessionId, string kind) => $"{RedisKeyPrefix.Value}{{os:{originSessionId}}}:rate:{kind}";
 
     // A stream's windows belong to the origin that holds it: gateways of other origins sharing the Redis count their own.
-    private string StreamKey(string stream, string kind) => $"{RedisKeyPrefix.Value}{{stream:{_origin}:{stream}}}:origin-rate:{kind}:";
+    private string StreamKey(string stream, string kind) => $"{RedisKeyPrefix.Value}{{stream:{_origin}:{stream}}}:origin-rate:{kind}";
 
     [LoggerMessage(1, LogLevel.Warning, "The origin budget could not be counted in Redis; the request goes to the origin uncounted")]
     private static partial void LogBudgetUnavailable(ILogger logger, Exception exception);
 
     private readonly record struct Window(string Key, int Cost, int Limit, string What);
-
-    private sealed class Lease
-    {
-        public long Second { get; set; }
-
-        public long Remaining { get; set; }
-
-        /// <summary>Redis said nothing of this second's window is free.</summary>
-        public bool Spent { get; set; }
-
-        /// <summary>The share being asked of Redis, if one is.</summary>
-        public Task<long>? Refill { get; set; }
-    }
 }

@@ -1,4 +1,6 @@
 using KvsGateway.Kvs.Client;
+using KvsGateway.Quotas;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace KvsGateway.Origins;
@@ -16,6 +18,7 @@ public static class OriginsServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<OriginOptions>, OriginOptionsValidator>();
         services.AddOptions<OriginLimitsOptions>().Bind(configuration.GetSection(OriginLimitsOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OriginLimitsOptions>, OriginLimitsOptionsValidator>();
+        services.TryAddSingleton<SharedRateWindows>();
         services.AddSingleton<OriginBudget>();
         services.AddSingleton<OriginHttp>();
         services.AddSingleton(sp => new KvsClient(sp.GetRequiredService<OriginHttp>().Client, origin(sp), sp.GetRequiredService<TimeProvider>()));

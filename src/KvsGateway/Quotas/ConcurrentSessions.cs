@@ -41,10 +41,11 @@ public sealed class ConcurrentSessions
     }
 
     /// <summary>Records a new session; false when the tenant already holds <paramref name="max"/> (null: no limit).</summary>
-    public async Task<bool> TryOpenAsync(string tenant, string stream, string sessionId, DateTimeOffset expiresAt, int? max)
+    /// <summary>Takes a slot for the session unless the tenant has <paramref name="max"/> open; on <paramref name="batch"/> when given.</summary>
+    public async Task<bool> TryOpenAsync(string tenant, string stream, string sessionId, DateTimeOffset expiresAt, int? max, IDatabaseAsync? batch = null)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var result = await _redis.GetDatabase().ScriptEvaluateAsync(
+        var result = await (batch ?? _redis.GetDatabase()).ScriptEvaluateAsync(
             OpenScript,
             [QuotaKeys.OpenSessions(tenant)],
             [now, expiresAt.ToUnixTimeMilliseconds(), Member(stream, sessionId), max ?? -1]).ConfigureAwait(false);

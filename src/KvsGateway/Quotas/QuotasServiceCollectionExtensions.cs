@@ -1,4 +1,5 @@
 using KvsGateway.Sessions;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace KvsGateway.Quotas;
 
@@ -7,7 +8,7 @@ public static class QuotasServiceCollectionExtensions
 {
     public static IServiceCollection AddQuotas(this IServiceCollection services)
     {
-        services.AddSingleton<RateWindow>();
+        services.TryAddSingleton<SharedRateWindows>();
         services.AddSingleton<LocalRateWindow>();
         services.AddSingleton<ConcurrentSessions>();
         services.AddSingleton<IRevocationObserver, ConcurrentSessionsRevocationObserver>();

@@ -15,7 +15,7 @@ namespace KvsGateway.Quotas;
 /// </summary>
 public sealed partial class TenantQuotas
 {
-    private readonly RateWindow _rates;
+    private readonly SharedRateWindows _rates;
     private readonly LocalRateWindow _localRates;
     private readonly ConcurrentSessions _sessions;
     private readonly MonthlyBytes _monthlyBytes;
@@ -23,7 +23,7 @@ public sealed partial class TenantQuotas
     private readonly TimeProvider _time;
     private readonly ILogger<TenantQuotas> _logger;
 
-    public TenantQuotas(RateWindow rates, LocalRateWindow localRates, ConcurrentSessions sessions, MonthlyBytes monthlyBytes, AuditLog audit, TimeProvider time, ILogger<TenantQuotas> logger)
+    public TenantQuotas(SharedRateWindows rates, LocalRateWindow localRates, ConcurrentSessions sessions, MonthlyBytes monthlyBytes, AuditLog audit, TimeProvider time, ILogger<TenantQuotas> logger)
     {
         _rates = rates;
         _localRates = localRates;
@@ -49,11 +49,11 @@ public sealed partial class TenantQuotas
     }
 
     /// <summary>Takes one of the tenant's concurrent-session slots for the new session.</summary>
-    public async Task OpenSessionAsync(Tenant tenant, PlaybackSession session, string requestId)
+    public async Task OpenSessionAsync(Tenant tenant, PlaybackSession session, string requestId, IDatabaseAsync? batch = null)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(session);
-        if (!await _sessions.TryOpenAsync(tenant.Name, session.StreamName, session.SessionId, session.ExpiresAt, tenant.Definition.MaxConcurrentSessions).ConfigureAwait(false))
+        if (!await _sessions.TryOpenAsync(tenant.Name, session.StreamName, session.SessionId, session.ExpiresAt, tenant.Definition.MaxConcurrentSessions, batch).ConfigureAwait(false))
         {
             throw Rejected(nameof(TenantDefinition.MaxConcurrentSessions), tenant.Name, session.StreamName, null, requestId,
                 $"This account already has {tenant.Definition.MaxConcurrentSessions} open sessions, its maximum.", retryAfterSeconds: null);
@@ -93,7 +93,7 @@ public sealed partial class TenantQuotas
         bool allowed;
         try
         {
-            allowed = await _rates.TryTakeAsync(key, limit).ConfigureAwait(false);
+            allowed = await _rates.TryTakeAsync(key, 1, limit, _time.GetUtcNow().ToUnixTimeSeconds()).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

@@ -22,7 +22,8 @@ public sealed class SessionStore
     public static bool IsSessionId(string? text) =>
         text is { Length: 32 } && !text.AsSpan().ContainsAnyExcept("0123456789abcdef");
 
-    public async Task SaveAsync(PlaybackSession session)
+    /// <summary>Saves the session; on <paramref name="batch"/> when given (sent with the batch's other commands).</summary>
+    public async Task SaveAsync(PlaybackSession session, IDatabaseAsync? batch = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         var ttl = session.ExpiresAt - _time.GetUtcNow();
@@ -32,7 +33,7 @@ public sealed class SessionStore
         }
 
         var json = JsonSerializer.SerializeToUtf8Bytes(session, SessionsJsonContext.Default.PlaybackSession);
-        await _redis.GetDatabase().StringSetAsync(SessionKeys.Session(session.SessionId), json, ttl).ConfigureAwait(false);
+        await (batch ?? _redis.GetDatabase()).StringSetAsync(SessionKeys.Session(session.SessionId), json, ttl).ConfigureAwait(false);
     }
 
     public async Task<PlaybackSession?> FindAsync(string sessionId)

@@ -10,6 +10,7 @@ public static class TenancyServiceCollectionExtensions
         services.AddOptions<TenantOptions>().Bind(configuration);
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<TenantDisablement>();
+        services.AddHostedService(provider => provider.GetRequiredService<TenantDisablement>());
         return services;
     }
 }

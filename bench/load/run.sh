@@ -245,7 +245,8 @@ run() {
 # On one core the JIT's second pass over ~20,000 methods takes half a minute of load.
 warm() {
   local secs=${KVSGW_BENCH_WARM_SECONDS:-30}
-  case $1 in nginx-proxy|nginx-cache) secs=5 ;; esac
+  # The session-URL path (SigV4, JWE, Redis client, JSON) is its own ~minute of tiering on one core.
+  case $1 in nginx-proxy|nginx-cache) secs=5 ;; session-urls) secs=$((secs * 2)) ;; esac
   wanted "$1" && taskset -c 0 wrk -t1 -c"$4" -d${secs}s --timeout 10s -s "$here/wrk/${5:-paths.lua}" "$2" -- "$3" >/dev/null || true
 }
 for s in $sizes; do

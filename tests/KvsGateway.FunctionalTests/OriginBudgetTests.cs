@@ -29,6 +29,27 @@ public sealed class OriginBudgetTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// Takes that began in one second and takes of the next, interleaved on one window: every one
+    /// passes, each second's window spent only by what was taken in it. Before, a late take reset the
+    /// replica's share back to its own (older) second and threw away the grant the newer takes had
+    /// asked for, and they reset it forward again: the two sides asked Redis for share after share
+    /// (500 viewers of a cache larger than its bound saw ~10 fragments a second), filling the old
+    /// window with grants no one used until it refused takes far below the limit.
+    /// </summary>
+    [Fact]
+    public async Task Takes_of_two_seconds_interleaved_on_one_window_all_pass_without_wasting_it()
+    {
+        var windows = new KvsGateway.Quotas.SharedRateWindows(_connection);
+        var second = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var takes = Enumerable.Range(0, 400).Select(i => Task.Run(() => windows.TryTakeAsync("kvsgw:test:interleaved", 1, 1000, second + (i % 2)))).ToArray();
+
+        Assert.All(await Task.WhenAll(takes), Assert.True);
+        var db = _connection.GetDatabase();
+        var granted = (long)await db.StringGetAsync($"kvsgw:test:interleaved:{second}") + (long)await db.StringGetAsync($"kvsgw:test:interleaved:{second + 1}");
+        Assert.InRange(granted, 400, 400 + (2 * 1000 / KvsGateway.Quotas.SharedRateWindows.SharesPerWindow));
+    }
+
+    /// <summary>
     /// A burst at a second's turn, within the limit, all goes through. Before, every request that
     /// found the replica's share empty asked Redis for one of its own: the first few shares used the
     /// window up and the rest were refused although the limit was far from reached.

@@ -61,6 +61,10 @@ public sealed class SharedRateWindows
             Task<long> refill;
             lock (lease)
             {
+                // A take that began in an earlier second counts in the lease's current one: moving
+                // the lease back would throw away the newer second's grant, and the two would undo
+                // each other's refills without end.
+                second = Math.Max(second, lease.Second);
                 if (lease.Second != second)
                 {
                     lease.Second = second;

@@ -21,6 +21,7 @@ public sealed class CachedFragment
     private volatile Exception? _failure;
     private volatile bool _complete;
     private int _leases = 1;
+    private FragmentCache? _detachedFrom;
 
     internal CachedFragment(FragmentKey key, DateTimeOffset expiresAt)
     {
@@ -63,6 +64,9 @@ public sealed class CachedFragment
         return false;
     }
 
+    /// <summary>No one but the cache holds it: no viewer is reading it and no fill is writing it.</summary>
+    internal bool IsIdle => Volatile.Read(ref _leases) == 1;
+
     /// <summary>Gives a lease back; the last one returns the chunks to the pool.</summary>
     public void Release()
     {
@@ -79,7 +83,21 @@ public sealed class CachedFragment
                 ChunkPool.Return(chunk);
             }
         }
+
+        Volatile.Read(ref _detachedFrom)?.OnDetachedReleased(DetachedBytes);
     }
+
+    /// <summary>
+    /// The cache let go of this entry while readers still held it: its bytes stay counted against the
+    /// cache's bound (<see cref="DetachedBytes"/>) until the last reader gives its lease back.
+    /// </summary>
+    internal void Detach(FragmentCache cache, long bytes)
+    {
+        DetachedBytes = bytes;
+        Volatile.Write(ref _detachedFrom, cache);
+    }
+
+    internal long DetachedBytes { get; private set; }
 
     // The cache's bookkeeping, under its lock.
     internal LinkedListNode<CachedFragment>? Node { get; set; }

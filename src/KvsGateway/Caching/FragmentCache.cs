@@ -8,8 +8,12 @@ namespace KvsGateway.Caching;
 /// (<see cref="FragmentCacheOptions.FragmentCacheBytes"/>) and evicted least recently used first.
 /// The first request for a fragment creates its entry and fills it; every request for it meanwhile
 /// reads the same entry (one origin fetch). An entry leaves when its origin session ends, when it
-/// failed, or when it is the least recently used and the cache is over its bound. The cache knows
-/// nothing of tenants or viewers: metering sits around the response.
+/// failed, or when it is the least recently used and the cache is over its bound. An entry that
+/// leaves while viewers still read it keeps counting against the bound until the last of them is
+/// done (its memory is not free before); when what is being read and what is still filling take the
+/// whole bound, a miss is not admitted (<see cref="GetOrAdd"/> gives no entry) and the request goes
+/// to the origin on its own, with a connection's buffers instead of a fragment's worth of memory. The
+/// cache knows nothing of tenants or viewers: metering sits around the response.
 /// </summary>
 public sealed class FragmentCache : IDisposable
 {
@@ -20,6 +24,9 @@ public sealed class FragmentCache : IDisposable
     private readonly long _capacity;
     private readonly ITimer _sweeper;
     private long _bytes;
+
+    // Bytes of entries that left the cache while readers still held them (see Detach).
+    private long _detached;
 
     public FragmentCache(IOptions<FragmentCacheOptions> options, TimeProvider time, IMeterFactory meters)
     {
@@ -64,13 +71,26 @@ public sealed class FragmentCache : IDisposable
         }
     }
 
+    /// <summary>Bytes of entries that left the cache but are still being read (counted against the bound).</summary>
+    public long DetachedBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _detached;
+            }
+        }
+    }
+
     /// <summary>
     /// The entry for <paramref name="key"/>, with a lease on it the caller gives back
     /// (<see cref="CachedFragment.Release"/>) when it has read what it needs, and whether this call
     /// created it, in which case the caller also fills it (under a second lease) and tells the cache
-    /// its size (<see cref="Charge"/>) or that it failed (<see cref="Remove"/>).
+    /// its size (<see cref="Charge"/>) or that it failed (<see cref="Remove"/>). No entry when the
+    /// fragment is not cached and there is no room for it: the caller fetches it on its own.
     /// </summary>
-    public (CachedFragment Entry, bool Created) GetOrAdd(FragmentKey key, DateTimeOffset expiresAt)
+    public (CachedFragment? Entry, bool Created) GetOrAdd(FragmentKey key, DateTimeOffset expiresAt)
     {
         var now = _time.GetUtcNow();
         lock (_gate)
@@ -85,6 +105,13 @@ public sealed class FragmentCache : IDisposable
                 }
 
                 RemoveLocked(entry);
+            }
+
+            // Room for one more: idle entries make way; what is filling or being read does not.
+            EvictLocked(keep: null, room: 1);
+            if (_bytes + _detached + 1 > _capacity)
+            {
+                return (null, false);
             }
 
             // The cache's own lease comes with the entry; the caller's is taken here.
@@ -109,7 +136,7 @@ public sealed class FragmentCache : IDisposable
 
             entry.ChargedBytes += bytes;
             _bytes += bytes;
-            EvictLocked(entry);
+            EvictLocked(entry, room: 0);
         }
     }
 
@@ -143,15 +170,25 @@ public sealed class FragmentCache : IDisposable
         }
     }
 
-    private void EvictLocked(CachedFragment keep)
+    /// <summary>Called by an entry the cache let go of when its last reader is done.</summary>
+    internal void OnDetachedReleased(long bytes)
     {
-        // Least recently used first; an entry still filling stays (its viewers are reading it), so
-        // the bound can be passed briefly by what is in flight, never by what is idle.
-        for (var node = _recency.Last; node is not null && _bytes > _capacity;)
+        lock (_gate)
+        {
+            _detached -= bytes;
+        }
+    }
+
+    private void EvictLocked(CachedFragment? keep, long room)
+    {
+        // Least recently used first, only entries no one is reading: evicting one being read frees
+        // no memory (its readers keep it) and loses it for the viewers who would hit it next. So the
+        // bound can be passed briefly by what is in flight, never by what is idle.
+        for (var node = _recency.Last; node is not null && _bytes + _detached + room > _capacity;)
         {
             var previous = node.Previous;
             var entry = node.Value;
-            if (entry != keep && (entry.IsComplete || entry.Failure is not null))
+            if (entry != keep && (entry.IsComplete || entry.Failure is not null) && entry.IsIdle)
             {
                 RemoveLocked(entry);
             }
@@ -171,6 +208,14 @@ public sealed class FragmentCache : IDisposable
         entry.Node = null;
         _entries.Remove(entry.Key);
         _bytes -= entry.ChargedBytes;
+        if (entry.ChargedBytes > 0)
+        {
+            // Until its readers are done the memory is not free: it stays counted (the cache's
+            // own release below may be the last, and then it is uncounted at once).
+            _detached += entry.ChargedBytes;
+            entry.Detach(this, entry.ChargedBytes);
+        }
+
         entry.ChargedBytes = 0;
         entry.Release();
     }

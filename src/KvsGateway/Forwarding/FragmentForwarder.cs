@@ -76,7 +76,14 @@ public sealed partial class FragmentForwarder
         if (_cache.Enabled && SharedKey(session, fileName, context.Request) is { } key)
         {
             var (entry, created) = _cache.GetOrAdd(key, session.OriginExpiresAt ?? session.ExpiresAt);
-            _metrics.RecordCacheRequest(resolved.Tenant.Name, session.StreamName, hit: !created);
+            _metrics.RecordCacheRequest(resolved.Tenant.Name, session.StreamName, entry is null ? "bypass" : created ? "miss" : "hit");
+            if (entry is null)
+            {
+                // No room: what viewers are reading takes the whole bound. This one goes on its own.
+                await ForwardUnsharedAsync(context, originUrl, session, fileName).ConfigureAwait(false);
+                return;
+            }
+
             try
             {
                 if (created && entry.TryAcquire())
@@ -96,8 +103,7 @@ public sealed partial class FragmentForwarder
             return;
         }
 
-        await _budget.TakeFragmentAsync(session.OriginSessionId ?? session.SessionId, session.StreamName, fileName == FragmentResources.Init, new SpentNotice(_spent, session.OriginPool), context.RequestAborted).ConfigureAwait(false);
-        await ForwardDirectAsync(context, originUrl, session).ConfigureAwait(false);
+        await ForwardUnsharedAsync(context, originUrl, session, fileName).ConfigureAwait(false);
     }
 
     /// <summary>The cache key of a request, or null when it goes straight to the origin.</summary>
@@ -125,6 +131,13 @@ public sealed partial class FragmentForwarder
         }
 
         return new FragmentKey(session.OriginSessionId ?? session.SessionId, fileName, track, sequence);
+    }
+
+    /// <summary>Straight from the origin for this request alone, within the origin session's budget.</summary>
+    private async Task ForwardUnsharedAsync(HttpContext context, Uri originUrl, PlaybackSession session, string fileName)
+    {
+        await _budget.TakeFragmentAsync(session.OriginSessionId ?? session.SessionId, session.StreamName, fileName == FragmentResources.Init, new SpentNotice(_spent, session.OriginPool), context.RequestAborted).ConfigureAwait(false);
+        await ForwardDirectAsync(context, originUrl, session).ConfigureAwait(false);
     }
 
     private string CacheControl(PlaybackSession session) => $"private, max-age={Math.Max(0, (long)(session.ExpiresAt - _time.GetUtcNow()).TotalSeconds)}";

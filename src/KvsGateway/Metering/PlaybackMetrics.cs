@@ -44,9 +44,9 @@ public sealed class PlaybackMetrics
         _originFragmentBytes = meter.CreateCounter<long>("kvsgw.origin.fragment_bytes", "By", "Fragment bytes fetched from the origin (what viewers received beyond this came from the cache)");
     }
 
-    /// <summary>A fragment request answered from the shared cache (<paramref name="hit"/>) or by a fetch from the origin.</summary>
-    public void RecordCacheRequest(string tenant, string stream, bool hit) =>
-        _cacheRequests.Add(1, new TagList { { "tenant", tenant }, { "stream", StreamLabel(tenant, stream) }, { "result", hit ? "hit" : "miss" } });
+    /// <summary>A fragment request of the shared cache; <paramref name="result"/> is <c>hit</c>, <c>miss</c> or <c>bypass</c> (no room: fetched on its own).</summary>
+    public void RecordCacheRequest(string tenant, string stream, string result) =>
+        _cacheRequests.Add(1, new TagList { { "tenant", tenant }, { "stream", StreamLabel(tenant, stream) }, { "result", result } });
 
     /// <summary>Bytes of a fragment fetched from the origin, under the tenant whose viewer's request fetched it.</summary>
     public void RecordOriginFragmentBytes(string tenant, string stream, long bytes) =>

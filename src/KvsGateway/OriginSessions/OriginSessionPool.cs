@@ -171,7 +171,7 @@ public sealed partial class OriginSessionPool : IOriginSessionSpentObserver
                 _flights.TryRemove(KeyValuePair.Create(pool, flight));
             }
         }
-        catch (Exception ex) when (ex is KvsException or RedisException or TimeoutException)
+        catch (Exception ex) when (ex is KvsException or RedisException or TimeoutException or HttpRequestException or OperationCanceledException or JsonException)
         {
             // The spent session keeps serving (within its budget); the next spent request tries again.
             _spent.TryRemove(spentId, out _);

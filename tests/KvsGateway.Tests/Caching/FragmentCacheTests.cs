@@ -20,6 +20,7 @@ public sealed class FragmentCacheTests : IDisposable
         using var cache = Cache(capacity: 10_000_000);
         var (entry, created) = cache.GetOrAdd(Key(1), _time.GetUtcNow().AddHours(1));
         Assert.True(created);
+        Assert.NotNull(entry);
         var body = new byte[(CachedFragment.ChunkSize * 2) + 1234];
         Random.Shared.NextBytes(body);
 
@@ -55,6 +56,7 @@ public sealed class FragmentCacheTests : IDisposable
 
         var (again, createdAgain) = cache.GetOrAdd(Key(1), _time.GetUtcNow().AddHours(1));
         Assert.False(createdAgain);
+        Assert.NotNull(again);
         Assert.Same(entry, again);
         Assert.Equal(body, await ReadAllAsync(again, body.Length));
     }
@@ -63,7 +65,7 @@ public sealed class FragmentCacheTests : IDisposable
     public async Task A_failure_reaches_every_reader_and_the_next_request_fetches_again()
     {
         using var cache = Cache(capacity: 10_000_000);
-        var (entry, _) = cache.GetOrAdd(Key(1), _time.GetUtcNow().AddHours(1));
+        var entry = cache.GetOrAdd(Key(1), _time.GetUtcNow().AddHours(1)).Entry!;
         var headers = entry.Headers;
         var waiter = entry.WaitForAsync(0, default);
         var failure = new InvalidOperationException("origin failed");
@@ -86,22 +88,22 @@ public sealed class FragmentCacheTests : IDisposable
         Assert.Equal(3000, cache.Bytes);
 
         // Touching a makes b the least recently used: d's bytes push b out.
-        Assert.False(cache.GetOrAdd(Key(1), _time.GetUtcNow().AddHours(1)).Created);
+        Assert.True(Hit(cache, Key(1)));
         Filled(cache, Key(4), 1000);
         Assert.Equal(3, cache.Count);
         Assert.True(cache.GetOrAdd(Key(2), _time.GetUtcNow().AddHours(1)).Created);
-        Assert.False(cache.GetOrAdd(Key(1), _time.GetUtcNow().AddHours(1)).Created);
+        Assert.True(Hit(cache, Key(1)));
 
         // An entry still filling stays even when it is the oldest (its viewers are reading it): the
         // next charge evicts the complete ones behind it instead.
         using var small = Cache(capacity: 1500);
-        var filling = small.GetOrAdd(Key(10), _time.GetUtcNow().AddHours(1)).Entry;
+        var filling = small.GetOrAdd(Key(10), _time.GetUtcNow().AddHours(1)).Entry!;
         small.Charge(filling, 1000);
         Filled(small, Key(11), 1000);
         Filled(small, Key(12), 1000);
         Assert.Equal(2000, small.Bytes);
-        Assert.False(small.GetOrAdd(Key(10), _time.GetUtcNow().AddHours(1)).Created);
-        Assert.False(small.GetOrAdd(Key(12), _time.GetUtcNow().AddHours(1)).Created);
+        Assert.True(Hit(small, Key(10)));
+        Assert.True(Hit(small, Key(12)));
         Assert.True(small.GetOrAdd(Key(11), _time.GetUtcNow().AddHours(1)).Created);
         _ = (a, b, c);
     }
@@ -115,7 +117,7 @@ public sealed class FragmentCacheTests : IDisposable
         _time.Advance(TimeSpan.FromMinutes(5));
         var (fresh, created) = cache.GetOrAdd(Key(1), _time.GetUtcNow().AddHours(1));
         Assert.True(created);
-        cache.Remove(fresh);
+        cache.Remove(fresh!);
 
         // Unasked-for entries go with the minute's sweep.
         _time.Advance(TimeSpan.FromMinutes(56));
@@ -124,18 +126,63 @@ public sealed class FragmentCacheTests : IDisposable
     }
 
     [Fact]
-    public void A_reader_keeps_reading_an_entry_evicted_under_it()
+    public void A_reader_keeps_reading_an_entry_the_cache_let_go_of_and_its_bytes_count_until_it_is_done()
     {
         using var cache = Cache(capacity: 1500);
-        var evicted = Filled(cache, Key(1), 1000);
-        var body = evicted.Read(0, 1000).ToArray();
+        var removed = Filled(cache, Key(1), 1000, keepLease: true);
+        var body = removed.Read(0, 1000).ToArray();
 
-        // The reader's lease (taken by GetOrAdd) keeps the chunks while the cache lets the entry go.
+        // Taken out (as a fragment too large to keep is, once served) while a viewer still reads it.
+        cache.Remove(removed);
+        Assert.Equal(0, cache.Bytes);
+        Assert.Equal(1000, cache.DetachedBytes);
+        Assert.Equal(body, removed.Read(0, 1000).ToArray());
+
+        // Its memory still takes its part of the bound.
+        Filled(cache, Key(2), 500);
+        Assert.Equal(500, cache.Bytes);
+        Assert.Equal(1000, cache.DetachedBytes);
+
+        removed.Release();
+        Assert.False(removed.TryAcquire());
+        Assert.Equal(0, cache.DetachedBytes);
+    }
+
+    [Fact]
+    public void An_entry_being_read_is_not_evicted_and_when_reads_fill_the_bound_a_miss_is_not_admitted()
+    {
+        using var cache = Cache(capacity: 1500);
+        var read = Filled(cache, Key(1), 1000, keepLease: true);
         Filled(cache, Key(2), 1000);
-        Assert.True(cache.GetOrAdd(Key(1), _time.GetUtcNow().AddHours(1)).Created);
-        Assert.Equal(body, evicted.Read(0, 1000).ToArray());
-        evicted.Release();
-        Assert.False(evicted.TryAcquire());
+
+        // The idle one makes way; the one being read stays though it is the least recently used.
+        var (third, created) = cache.GetOrAdd(Key(3), _time.GetUtcNow().AddHours(1));
+        Assert.True(created);
+        Assert.NotNull(third);
+        cache.Charge(third, 1000);
+        Assert.False(cache.GetOrAdd(Key(1), _time.GetUtcNow().AddHours(1)).Created);
+        read.Release();
+
+        // One being read, one filling, together over the bound: a fourth fragment gets no entry (its
+        // request goes to the origin on its own) until a reader is done.
+        Assert.Equal((null, false), cache.GetOrAdd(Key(4), _time.GetUtcNow().AddHours(1)));
+        read.Release();
+        var (fourth, admitted) = cache.GetOrAdd(Key(4), _time.GetUtcNow().AddHours(1));
+        Assert.True(admitted);
+        Assert.NotNull(fourth);
+    }
+
+    /// <summary>Whether the key is cached; a viewer's hit, read at once (its lease given back).</summary>
+    private bool Hit(FragmentCache cache, FragmentKey key)
+    {
+        var (entry, created) = cache.GetOrAdd(key, _time.GetUtcNow().AddHours(1));
+        if (entry is not null && !created)
+        {
+            entry.Release();
+            return true;
+        }
+
+        return false;
     }
 
     private static FragmentKey Key(long sequence) => new("0123456789abcdef0123456789abcdef", FragmentResources.Media, 1, sequence);
@@ -160,15 +207,23 @@ public sealed class FragmentCacheTests : IDisposable
         return result.ToArray();
     }
 
-    private CachedFragment Filled(FragmentCache cache, FragmentKey key, int length, TimeSpan? expiresIn = null)
+    private CachedFragment Filled(FragmentCache cache, FragmentKey key, int length, TimeSpan? expiresIn = null, bool keepLease = false)
     {
         var (entry, created) = cache.GetOrAdd(key, _time.GetUtcNow() + (expiresIn ?? TimeSpan.FromHours(1)));
         Assert.True(created);
+        Assert.NotNull(entry);
         entry.SetHeaders(new CachedFragmentHeaders("video/mp4", null, null, length));
         cache.Charge(entry, length);
         entry.GetWriteBuffer();
         entry.Advance(length);
         entry.Complete();
+
+        // Unless told otherwise, the viewer that asked for it has read it.
+        if (!keepLease)
+        {
+            entry.Release();
+        }
+
         return entry;
     }
 

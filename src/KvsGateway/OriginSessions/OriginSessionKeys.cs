@@ -1,3 +1,5 @@
+using KvsGateway.Sessions;
+
 namespace KvsGateway.OriginSessions;
 
 /// <summary>
@@ -12,9 +14,8 @@ public static class OriginSessionKeys
     /// <summary>Held (SET NX, with a TTL) by the one replica creating the next origin session for a key.</summary>
     public static string CreationLock(string pool) => $"{RedisKeyPrefix.Value}{{o:{Check(pool)}}}:creating";
 
-    /// <summary>Whether the text has the shape of a pool key's hash (32 lower-case hex digits), before it becomes part of a key.</summary>
-    public static bool IsPoolKey(string? text) =>
-        text is { Length: 32 } && !text.AsSpan().ContainsAnyExcept("0123456789abcdef");
+    /// <summary>Whether the text has the shape of a pool key's hash, before it becomes part of a key: 32 lower-case hex digits, a session id's shape.</summary>
+    public static bool IsPoolKey(string? text) => SessionStore.IsSessionId(text);
 
     private static string Check(string pool) =>
         IsPoolKey(pool) ? pool : throw new ArgumentException("Not a pool key.", nameof(pool));

@@ -35,7 +35,7 @@ public class TokenBenchmarks
             SessionId = _claims.SessionId,
             Tenant = "tenant-a",
             StreamName = "cam",
-            PlaybackMode = KvsGateway.Kvs.Validation.DashPlaybackMode.Live,
+            PlaybackMode = KvsGateway.Kvs.Validation.PlaybackMode.Live,
             FragmentSelectorType = "SERVER_TIMESTAMP",
             DisplayFragmentNumber = false,
             DisplayFragmentTimestamp = false,

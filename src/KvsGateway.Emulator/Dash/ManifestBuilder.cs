@@ -1,4 +1,5 @@
 using System.Globalization;
+using KvsGateway.Emulator.Sessions;
 using KvsGateway.Kvs.Manifests;
 using KvsGateway.Kvs.Validation;
 using KvsGateway.Media.Mp4;
@@ -16,11 +17,11 @@ public static class ManifestBuilder
     public static MpdDocument Build(EmulatorSession session, DateTimeOffset now, DateTimeOffset retainedSince)
     {
         ArgumentNullException.ThrowIfNull(session);
-        var parameters = session.Parameters;
+        var parameters = (DashSessionParameters)session.Parameters;
         var listed = session.Listed.Where(f => f.Entry.ServerTimestamp >= retainedSince).ToList();
-        var isDynamic = parameters.PlaybackMode != DashPlaybackMode.OnDemand;
-        var window = isDynamic && listed.Count > parameters.MaxManifestFragmentResults
-            ? listed.Skip(listed.Count - parameters.MaxManifestFragmentResults).ToList()
+        var isDynamic = parameters.PlaybackMode != PlaybackMode.OnDemand;
+        var window = isDynamic && listed.Count > parameters.MaxFragmentResults
+            ? listed.Skip(listed.Count - parameters.MaxFragmentResults).ToList()
             : listed.ToList();
         var token = Uri.EscapeDataString(session.Token);
         long windowBytes = window.Sum(f => f.Entry.SizeInBytes);
@@ -69,7 +70,7 @@ public static class ManifestBuilder
 
         // t = 0 is when the session's first fragment became available: its arrival for LIVE, the
         // session's start for LIVE_REPLAY (which then reveals fragments as real time passes).
-        var availabilityStart = parameters.PlaybackMode == DashPlaybackMode.Live && listed.Count > 0
+        var availabilityStart = parameters.PlaybackMode == PlaybackMode.Live && listed.Count > 0
             ? listed[0].Entry.ServerTimestamp
             : session.CreatedAt;
         return new MpdDocument

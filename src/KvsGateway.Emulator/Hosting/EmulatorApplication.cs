@@ -1,4 +1,7 @@
+using KvsGateway.Emulator.Clips;
 using KvsGateway.Emulator.Dash;
+using KvsGateway.Emulator.Hls;
+using KvsGateway.Emulator.Sessions;
 using KvsGateway.Emulator.Ingest;
 using KvsGateway.Emulator.Storage;
 using KvsGateway.Kvs.Http;
@@ -40,13 +43,16 @@ public static class EmulatorApplication
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton<StreamStore>();
         builder.Services.AddSingleton<SessionRegistry>();
-        builder.Services.AddSingleton<DashSessionFactory>();
-        builder.Services.AddSingleton<PlaybackHandlers>();
+        builder.Services.AddSingleton<SessionFactory>();
+        builder.Services.AddSingleton<DashHandlers>();
+        builder.Services.AddSingleton<HlsHandlers>();
+        builder.Services.AddSingleton<SessionFragments>();
+        builder.Services.AddSingleton<ClipHandler>();
         builder.Services.AddSingleton<PlaybackQuotas>();
         builder.Services.AddSingleton<PutMediaHandler>();
         builder.Services.AddHostedService<RetentionService>();
         builder.Services.AddCors(cors => cors.AddPolicy(PlaybackCorsPolicy, policy =>
-            policy.AllowAnyOrigin().WithMethods("GET", "HEAD", "OPTIONS").AllowAnyHeader().WithExposedHeaders("Content-Length", "x-amzn-RequestId", "x-amzn-ErrorType")));
+            policy.AllowAnyOrigin().WithMethods("GET", "HEAD", "OPTIONS").AllowAnyHeader().WithExposedHeaders("Content-Length", "Content-Range", "x-amzn-RequestId", "x-amzn-ErrorType")));
 
         var app = builder.Build();
         app.UseMiddleware<KvsErrorMiddleware>();

@@ -1,5 +1,8 @@
+using KvsGateway.Emulator.Clips;
 using KvsGateway.Emulator.Dash;
+using KvsGateway.Emulator.Hls;
 using KvsGateway.Emulator.Ingest;
+using KvsGateway.Emulator.Sessions;
 using KvsGateway.Emulator.Storage;
 using KvsGateway.Emulator.Streams;
 using KvsGateway.Kvs.Errors;
@@ -81,7 +84,7 @@ public static class EmulatorEndpoints
 
         endpoints.MapPost("/putMedia", (HttpContext context, PutMediaHandler handler) => handler.HandleAsync(context));
 
-        endpoints.MapPost("/getDASHStreamingSessionURL", async (HttpContext context, DashSessionFactory factory) =>
+        endpoints.MapPost("/getDASHStreamingSessionURL", async (HttpContext context, SessionFactory factory) =>
         {
             var input = await KvsRequestReader.ReadAsync(context.Request, KvsJsonContext.Default.GetDashStreamingSessionUrlInput, context.RequestAborted).ConfigureAwait(false);
             var session = await factory.CreateAsync(input, context.RequestAborted).ConfigureAwait(false);
@@ -89,10 +92,27 @@ public static class EmulatorEndpoints
             return Results.Json(new GetDashStreamingSessionUrlOutput { DashStreamingSessionUrl = url }, KvsJsonContext.Default.GetDashStreamingSessionUrlOutput);
         });
 
+        endpoints.MapPost("/getHLSStreamingSessionURL", async (HttpContext context, SessionFactory factory) =>
+        {
+            var input = await KvsRequestReader.ReadAsync(context.Request, KvsJsonContext.Default.GetHlsStreamingSessionUrlInput, context.RequestAborted).ConfigureAwait(false);
+            var session = await factory.CreateAsync(input, context.RequestAborted).ConfigureAwait(false);
+            var url = $"{context.Request.Scheme}://{context.Request.Host}/hls/v1/getHLSMasterPlaylist.m3u8?SessionToken={Uri.EscapeDataString(session.Token)}";
+            return Results.Json(new GetHlsStreamingSessionUrlOutput { HlsStreamingSessionUrl = url }, KvsJsonContext.Default.GetHlsStreamingSessionUrlOutput);
+        });
+
+        endpoints.MapPost("/getClip", (HttpContext context, ClipHandler handler) => handler.HandleAsync(context));
+
+        var hls = endpoints.MapGroup("/hls/v1").RequireCors(EmulatorApplication.PlaybackCorsPolicy);
+        hls.MapMethods("/getHLSMasterPlaylist.m3u8", ["GET", "HEAD"], (HttpContext context, HlsHandlers handlers) => handlers.GetMasterPlaylistAsync(context));
+        hls.MapMethods("/getHLSMediaPlaylist.m3u8", ["GET", "HEAD"], (HttpContext context, HlsHandlers handlers) => handlers.GetMediaPlaylistAsync(context));
+        hls.MapMethods("/getMP4InitFragment.mp4", ["GET", "HEAD"], (HttpContext context, HlsHandlers handlers) => handlers.GetInitFragmentAsync(context));
+        hls.MapMethods("/getMP4MediaFragment.mp4", ["GET", "HEAD"], (HttpContext context, HlsHandlers handlers) => handlers.GetMediaFragmentAsync(context));
+        hls.MapMethods("/getTSFragment.ts", ["GET", "HEAD"], (HttpContext context, HlsHandlers handlers) => handlers.GetTsFragmentAsync(context));
+
         var dash = endpoints.MapGroup("/dash/v1").RequireCors(EmulatorApplication.PlaybackCorsPolicy);
-        dash.MapMethods("/getDASHManifest.mpd", ["GET", "HEAD"], (HttpContext context, PlaybackHandlers handlers) => handlers.GetManifestAsync(context));
-        dash.MapMethods("/getMP4InitFragment.mp4", ["GET", "HEAD"], (HttpContext context, PlaybackHandlers handlers) => handlers.GetInitFragmentAsync(context));
-        dash.MapMethods("/getMP4MediaFragment.mp4", ["GET", "HEAD"], (HttpContext context, PlaybackHandlers handlers) => handlers.GetMediaFragmentAsync(context));
+        dash.MapMethods("/getDASHManifest.mpd", ["GET", "HEAD"], (HttpContext context, DashHandlers handlers) => handlers.GetManifestAsync(context));
+        dash.MapMethods("/getMP4InitFragment.mp4", ["GET", "HEAD"], (HttpContext context, DashHandlers handlers) => handlers.GetInitFragmentAsync(context));
+        dash.MapMethods("/getMP4MediaFragment.mp4", ["GET", "HEAD"], (HttpContext context, DashHandlers handlers) => handlers.GetMediaFragmentAsync(context));
         return endpoints;
     }
 }

@@ -13,43 +13,16 @@ public static class ListFragmentsHandler
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(input);
-        var identity = StreamIdentity.Parse(input.StreamName, input.StreamARN);
-        var max = input.MaxResults ?? 100;
-        if (max is < 1 or > 1000)
-        {
-            throw KvsValidation.ConstraintViolation(max, "maxResults", "Member must have value between 1 and 1000");
-        }
-
-        string? after = null;
-        if (input.NextToken is { } token)
-        {
-            after = DecodeToken(token);
-        }
-        else if (input.FragmentSelector is { } selectorCheck && selectorCheck.TimestampRange is null)
-        {
-            throw KvsException.InvalidArgument("FragmentSelector.TimestampRange is required when a FragmentSelector is specified.");
-        }
-
+        var identity = ListFragmentsRequestValidator.Validate(input);
+        var max = input.MaxResults ?? ListFragmentsRequestValidator.DefaultMaxResults;
+        var after = input.NextToken is { } token ? DecodeToken(token) : null;
         var kind = FragmentSelectorKind.ServerTimestamp;
         DateTimeOffset? start = null, end = null;
         if (input.FragmentSelector is { } selector)
         {
-            if (selector.FragmentSelectorType is { } text && !WireValues.TryParseSelector(text, out kind))
-            {
-                throw KvsValidation.ConstraintViolation(text, "fragmentSelector.fragmentSelectorType", "Member must satisfy enum value set: [PRODUCER_TIMESTAMP, SERVER_TIMESTAMP]");
-            }
-
-            start = selector.TimestampRange?.StartTimestamp;
-            end = selector.TimestampRange?.EndTimestamp;
-            if (selector.TimestampRange is not null && (start is null || end is null))
-            {
-                throw KvsException.InvalidArgument("TimestampRange requires both StartTimestamp and EndTimestamp.");
-            }
-
-            if (start > end)
-            {
-                throw KvsException.InvalidArgument("TimestampRange.StartTimestamp must not be later than EndTimestamp.");
-            }
+            WireValues.TryParseSelector(selector.FragmentSelectorType!, out kind);
+            start = selector.TimestampRange!.StartTimestamp;
+            end = selector.TimestampRange.EndTimestamp;
         }
 
         var output = new ListFragmentsOutput();

@@ -78,6 +78,35 @@ public sealed class KvsClient
         return await SendAsync(endpoint, "/getDASHStreamingSessionURL", input, KvsJsonContext.Default.GetDashStreamingSessionUrlInput, KvsJsonContext.Default.GetDashStreamingSessionUrlOutput, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<GetHlsStreamingSessionUrlOutput> GetHlsStreamingSessionUrlAsync(GetHlsStreamingSessionUrlInput input, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var endpoint = await GetDataEndpointAsync(input.StreamName, input.StreamARN, ApiNames.GetHlsStreamingSessionUrl, cancellationToken).ConfigureAwait(false);
+        return await SendAsync(endpoint, "/getHLSStreamingSessionURL", input, KvsJsonContext.Default.GetHlsStreamingSessionUrlInput, KvsJsonContext.Default.GetHlsStreamingSessionUrlOutput, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// GetClip: the origin's answer once its headers are in, its MP4 body still to be read (the
+    /// caller disposes it). <see cref="KvsClientOptions.RequestTimeout"/> bounds the wait for the headers only.
+    /// </summary>
+    public async Task<HttpResponseMessage> GetClipAsync(GetClipInput input, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var endpoint = await GetDataEndpointAsync(input.StreamName, input.StreamARN, ApiNames.GetClip, cancellationToken).ConfigureAwait(false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.RequestTimeout);
+        var response = await SendRawAsync(endpoint, "/getClip", input, KvsJsonContext.Default.GetClipInput, cancellationToken, timeout.Token).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                throw await ReadErrorAsync(response, timeout.Token).ConfigureAwait(false);
+            }
+        }
+
+        return response;
+    }
+
     public async Task<ListFragmentsOutput> ListFragmentsAsync(ListFragmentsInput input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -205,37 +234,36 @@ public sealed class KvsClient
 
     private async Task<TOutput> SendAsync<TInput, TOutput>(Uri endpoint, string path, TInput input, JsonTypeInfo<TInput> inputType, JsonTypeInfo<TOutput> outputType, CancellationToken cancellationToken)
     {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.RequestTimeout);
+        using var response = await SendRawAsync(endpoint, path, input, inputType, cancellationToken, timeout.Token).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ReadErrorAsync(response, timeout.Token).ConfigureAwait(false);
+        }
+
+        var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            return await JsonSerializer.DeserializeAsync(stream, outputType, timeout.Token).ConfigureAwait(false)
+                ?? throw new KvsException(KvsErrorTypes.InternalFailure, 502, "The KVS origin sent an empty reply.");
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendRawAsync<TInput>(Uri endpoint, string path, TInput input, JsonTypeInfo<TInput> inputType, CancellationToken cancellationToken, CancellationToken timeout)
+    {
         var body = JsonSerializer.SerializeToUtf8Bytes(input, inputType);
         using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path));
         message.Content = new ByteArrayContent(body);
         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         SigV4Signer.Sign(message, SigV4.HashHex(body), _options.Credentials, _options.Region, Service, _time.GetUtcNow());
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.RequestTimeout);
-        HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            return await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             throw new KvsException(KvsErrorTypes.ServiceUnavailable, 503, "The KVS origin could not be reached.");
-        }
-
-        using (response)
-        {
-            if (!response.IsSuccessStatusCode)
-            {
-                throw await ReadErrorAsync(response, timeout.Token).ConfigureAwait(false);
-            }
-
-            var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
-            {
-                return await JsonSerializer.DeserializeAsync(stream, outputType, timeout.Token).ConfigureAwait(false)
-                    ?? throw new KvsException(KvsErrorTypes.InternalFailure, 502, "The KVS origin sent an empty reply.");
-            }
         }
     }
 

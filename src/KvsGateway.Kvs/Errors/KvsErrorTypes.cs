@@ -11,6 +11,7 @@ public static class KvsErrorTypes
     public const string NoDataRetention = "NoDataRetentionException";
     public const string MissingCodecPrivateData = "MissingCodecPrivateDataException";
     public const string InvalidCodecPrivateData = "InvalidCodecPrivateDataException";
+    public const string InvalidMediaFrame = "InvalidMediaFrameException";
     public const string ResourceInUse = "ResourceInUseException";
     public const string InvalidEndpoint = "InvalidEndpointException";
     public const string InvalidSignature = "InvalidSignatureException";

@@ -6,24 +6,34 @@ public static class WireValues
     public const string Always = "ALWAYS";
     public const string Never = "NEVER";
 
-    public static string ToWire(this DashPlaybackMode mode) => mode switch
+    public static string ToWire(this PlaybackMode mode) => mode switch
     {
-        DashPlaybackMode.Live => "LIVE",
-        DashPlaybackMode.LiveReplay => "LIVE_REPLAY",
+        PlaybackMode.Live => "LIVE",
+        PlaybackMode.LiveReplay => "LIVE_REPLAY",
         _ => "ON_DEMAND",
     };
 
     public static string ToWire(this FragmentSelectorKind kind) =>
         kind == FragmentSelectorKind.ServerTimestamp ? "SERVER_TIMESTAMP" : "PRODUCER_TIMESTAMP";
 
-    public static bool TryParsePlaybackMode(string value, out DashPlaybackMode mode)
+    public static string ToWire(this HlsContainerFormat format) =>
+        format == HlsContainerFormat.MpegTs ? "MPEG_TS" : "FRAGMENTED_MP4";
+
+    public static string ToWire(this HlsDiscontinuityMode mode) => mode switch
+    {
+        HlsDiscontinuityMode.Always => Always,
+        HlsDiscontinuityMode.Never => Never,
+        _ => "ON_DISCONTINUITY",
+    };
+
+    public static bool TryParsePlaybackMode(string value, out PlaybackMode mode)
     {
         (var ok, mode) = value switch
         {
-            "LIVE" => (true, DashPlaybackMode.Live),
-            "LIVE_REPLAY" => (true, DashPlaybackMode.LiveReplay),
-            "ON_DEMAND" => (true, DashPlaybackMode.OnDemand),
-            _ => (false, DashPlaybackMode.Live),
+            "LIVE" => (true, PlaybackMode.Live),
+            "LIVE_REPLAY" => (true, PlaybackMode.LiveReplay),
+            "ON_DEMAND" => (true, PlaybackMode.OnDemand),
+            _ => (false, PlaybackMode.Live),
         };
         return ok;
     }

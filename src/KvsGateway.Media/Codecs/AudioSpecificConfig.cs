@@ -25,6 +25,12 @@ public sealed class AudioSpecificConfig
     /// <summary>Samples per AAC frame: 1024, or 960 when the frame-length flag is set.</summary>
     public int FrameLength { get; }
 
+    /// <summary>The 4-bit sampling frequency index (15: an explicit rate follows).</summary>
+    public int SamplingFrequencyIndex { get; private init; }
+
+    /// <summary>The 4-bit channel configuration as written (7 means 8 channels).</summary>
+    public int ChannelConfiguration { get; private init; }
+
     public string CodecsString => $"mp4a.40.{ObjectType}";
 
     public static AudioSpecificConfig Parse(byte[]? codecPrivate)
@@ -78,7 +84,11 @@ public sealed class AudioSpecificConfig
             frameLength = 960;
         }
 
-        return new AudioSpecificConfig(codecPrivate, objectType, sampleRate, channels == 7 ? 8 : channels, frameLength);
+        return new AudioSpecificConfig(codecPrivate, objectType, sampleRate, channels == 7 ? 8 : channels, frameLength)
+        {
+            SamplingFrequencyIndex = index,
+            ChannelConfiguration = channels,
+        };
     }
 
     /// <summary>The <c>esds</c> full-box payload (version and flags included) that carries this config.</summary>

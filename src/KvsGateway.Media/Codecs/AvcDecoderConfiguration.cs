@@ -26,6 +26,9 @@ public sealed class AvcDecoderConfiguration
 
     public H264SequenceParameterSet Sps { get; }
 
+    /// <summary>The record's SPS NAL units, then its PPS NAL units, without length prefixes.</summary>
+    public IReadOnlyList<byte[]> ParameterSets { get; private init; } = [];
+
     /// <summary>RFC 6381 codecs string, <c>avc1.PPCCLL</c>.</summary>
     public string CodecsString => $"avc1.{Profile:X2}{Compatibility:X2}{Level:X2}";
 
@@ -61,10 +64,12 @@ public sealed class AvcDecoderConfiguration
         }
 
         H264SequenceParameterSet? first = null;
+        var parameterSets = new List<byte[]>();
         for (var i = 0; i < spsCount; i++)
         {
             var nal = ReadParameterSet(span, ref offset, "SPS");
             first ??= H264SequenceParameterSet.Parse(nal);
+            parameterSets.Add(nal.ToArray());
         }
 
         if (offset >= span.Length)
@@ -80,10 +85,10 @@ public sealed class AvcDecoderConfiguration
 
         for (var i = 0; i < ppsCount; i++)
         {
-            ReadParameterSet(span, ref offset, "PPS");
+            parameterSets.Add(ReadParameterSet(span, ref offset, "PPS").ToArray());
         }
 
-        return new AvcDecoderConfiguration(codecPrivate, span[1], span[2], span[3], nalLengthSize, first!);
+        return new AvcDecoderConfiguration(codecPrivate, span[1], span[2], span[3], nalLengthSize, first!) { ParameterSets = parameterSets };
     }
 
     private static ReadOnlySpan<byte> ReadParameterSet(ReadOnlySpan<byte> span, ref int offset, string kind)

@@ -1,9 +1,10 @@
 namespace KvsGateway.Media.Codecs;
 
-/// <summary>The three ways KVS refuses a track layout for DASH packaging.</summary>
+/// <summary>The ways KVS refuses media for packaging: a track layout, its codec private data, or a frame.</summary>
 public enum MediaFormatError
 {
     UnsupportedStreamMediaType,
     MissingCodecPrivateData,
     InvalidCodecPrivateData,
+    InvalidMediaFrame,
 }

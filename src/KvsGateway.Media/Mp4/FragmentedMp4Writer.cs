@@ -36,82 +36,20 @@ public static class FragmentedMp4Writer
         w.WriteUInt32(track.TrackId + 1);
         w.EndBox(mvhd);
 
-        var trak = w.StartBox("trak");
-        var tkhd = w.StartFullBox("tkhd", 0, 0x3);
-        w.WriteUInt32(0);
-        w.WriteUInt32(0);
-        w.WriteUInt32(track.TrackId);
-        w.WriteUInt32(0);
-        w.WriteUInt32(0);
-        w.WriteZeros(8);
-        w.WriteUInt16(0);
-        w.WriteUInt16(0);
-        w.WriteUInt16(track.Kind == TrackKind.Audio ? (ushort)0x0100 : (ushort)0);
-        w.WriteUInt16(0);
-        WriteMatrix(w);
-        w.WriteUInt32((uint)track.Width << 16);
-        w.WriteUInt32((uint)track.Height << 16);
-        w.EndBox(tkhd);
-
-        var mdia = w.StartBox("mdia");
-        var mdhd = w.StartFullBox("mdhd", 0, 0);
-        w.WriteUInt32(0);
-        w.WriteUInt32(0);
-        w.WriteUInt32(track.Timescale);
-        w.WriteUInt32(0);
-        w.WriteUInt16(0x55C4); // 'und'
-        w.WriteUInt16(0);
-        w.EndBox(mdhd);
-
-        var hdlr = w.StartFullBox("hdlr", 0, 0);
-        w.WriteUInt32(0);
-        w.WriteFourCc(track.Kind == TrackKind.Video ? "vide" : "soun");
-        w.WriteZeros(12);
-        w.WriteBytes(track.Kind == TrackKind.Video ? "VideoHandler\0"u8 : "SoundHandler\0"u8);
-        w.EndBox(hdlr);
-
-        var minf = w.StartBox("minf");
-        if (track.Kind == TrackKind.Video)
+        WriteTrak(w, track, 0, 0, static (w, track) =>
         {
-            var vmhd = w.StartFullBox("vmhd", 0, 1);
-            w.WriteZeros(8);
-            w.EndBox(vmhd);
-        }
-        else
-        {
-            var smhd = w.StartFullBox("smhd", 0, 0);
-            w.WriteZeros(4);
-            w.EndBox(smhd);
-        }
+            foreach (var empty in new[] { "stts", "stsc", "stco" })
+            {
+                var box = w.StartFullBox(empty, 0, 0);
+                w.WriteUInt32(0);
+                w.EndBox(box);
+            }
 
-        var dinf = w.StartBox("dinf");
-        var dref = w.StartFullBox("dref", 0, 0);
-        w.WriteUInt32(1);
-        var url = w.StartFullBox("url ", 0, 1);
-        w.EndBox(url);
-        w.EndBox(dref);
-        w.EndBox(dinf);
-
-        var stbl = w.StartBox("stbl");
-        var stsd = w.StartFullBox("stsd", 0, 0);
-        w.WriteUInt32(1);
-        WriteSampleEntry(w, track);
-        w.EndBox(stsd);
-        foreach (var empty in new[] { "stts", "stsc", "stco" })
-        {
-            var box = w.StartFullBox(empty, 0, 0);
+            var stsz = w.StartFullBox("stsz", 0, 0);
             w.WriteUInt32(0);
-            w.EndBox(box);
-        }
-
-        var stsz = w.StartFullBox("stsz", 0, 0);
-        w.WriteUInt32(0);
-        w.WriteUInt32(0);
-        w.EndBox(stsz);
-        w.EndBox(stbl);
-        w.EndBox(minf);
-        w.EndBox(mdia);
-        w.EndBox(trak);
+            w.WriteUInt32(0);
+            w.EndBox(stsz);
+        });
 
         var mvex = w.StartBox("mvex");
         var trex = w.StartFullBox("trex", 0, 0);
@@ -194,6 +132,77 @@ public static class FragmentedMp4Writer
         return w.ToArray();
     }
 
+    /// <summary>A <c>trak</c> box; <paramref name="sampleTables"/> writes the boxes inside <c>stbl</c> after <c>stsd</c>.</summary>
+    internal static void WriteTrak(Mp4BoxWriter w, TrackFormat track, uint movieDuration, uint mediaDuration, Action<Mp4BoxWriter, TrackFormat> sampleTables)
+    {
+        var trak = w.StartBox("trak");
+        var tkhd = w.StartFullBox("tkhd", 0, 0x3);
+        w.WriteUInt32(0);
+        w.WriteUInt32(0);
+        w.WriteUInt32(track.TrackId);
+        w.WriteUInt32(0);
+        w.WriteUInt32(movieDuration);
+        w.WriteZeros(8);
+        w.WriteUInt16(0);
+        w.WriteUInt16(0);
+        w.WriteUInt16(track.Kind == TrackKind.Audio ? (ushort)0x0100 : (ushort)0);
+        w.WriteUInt16(0);
+        WriteMatrix(w);
+        w.WriteUInt32((uint)track.Width << 16);
+        w.WriteUInt32((uint)track.Height << 16);
+        w.EndBox(tkhd);
+
+        var mdia = w.StartBox("mdia");
+        var mdhd = w.StartFullBox("mdhd", 0, 0);
+        w.WriteUInt32(0);
+        w.WriteUInt32(0);
+        w.WriteUInt32(track.Timescale);
+        w.WriteUInt32(mediaDuration);
+        w.WriteUInt16(0x55C4); // 'und'
+        w.WriteUInt16(0);
+        w.EndBox(mdhd);
+
+        var hdlr = w.StartFullBox("hdlr", 0, 0);
+        w.WriteUInt32(0);
+        w.WriteFourCc(track.Kind == TrackKind.Video ? "vide" : "soun");
+        w.WriteZeros(12);
+        w.WriteBytes(track.Kind == TrackKind.Video ? "VideoHandler\0"u8 : "SoundHandler\0"u8);
+        w.EndBox(hdlr);
+
+        var minf = w.StartBox("minf");
+        if (track.Kind == TrackKind.Video)
+        {
+            var vmhd = w.StartFullBox("vmhd", 0, 1);
+            w.WriteZeros(8);
+            w.EndBox(vmhd);
+        }
+        else
+        {
+            var smhd = w.StartFullBox("smhd", 0, 0);
+            w.WriteZeros(4);
+            w.EndBox(smhd);
+        }
+
+        var dinf = w.StartBox("dinf");
+        var dref = w.StartFullBox("dref", 0, 0);
+        w.WriteUInt32(1);
+        var url = w.StartFullBox("url ", 0, 1);
+        w.EndBox(url);
+        w.EndBox(dref);
+        w.EndBox(dinf);
+
+        var stbl = w.StartBox("stbl");
+        var stsd = w.StartFullBox("stsd", 0, 0);
+        w.WriteUInt32(1);
+        WriteSampleEntry(w, track);
+        w.EndBox(stsd);
+        sampleTables(w, track);
+        w.EndBox(stbl);
+        w.EndBox(minf);
+        w.EndBox(mdia);
+        w.EndBox(trak);
+    }
+
     private static void WriteSampleEntry(Mp4BoxWriter w, TrackFormat track)
     {
         var entry = w.StartBox(track.SampleEntryType);
@@ -231,7 +240,7 @@ public static class FragmentedMp4Writer
         w.EndBox(entry);
     }
 
-    private static void WriteMatrix(Mp4BoxWriter w)
+    internal static void WriteMatrix(Mp4BoxWriter w)
     {
         w.WriteUInt32(0x00010000);
         w.WriteUInt32(0);

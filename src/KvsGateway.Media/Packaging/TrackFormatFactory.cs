@@ -16,7 +16,7 @@ public static class TrackFormatFactory
         return CreateForDash(header.Tracks, header.TimecodeScaleNs);
     }
 
-    public static bool IsHevc(string codecId) => codecId == "V_MPEGH/ISO/HEVC";
+    public static bool IsHevc(string codecId) => codecId is "V_MPEGH/ISO/HEVC" or "V_MPEG/ISO/HEVC";
 
     public static bool IsAac(string codecId) => codecId == "A_AAC" || codecId.StartsWith("A_AAC/", StringComparison.Ordinal);
 
@@ -127,6 +127,68 @@ public static class TrackFormatFactory
         }
 
         return tracks.Select(t => Create(t, timecodeScaleNs)).ToList();
+    }
+
+    /// <summary>
+    /// KVS's HLS layouts: H.264 (or, in fragmented MP4 only, H.265) as the first track, optionally AAC
+    /// as the second; or AAC alone. G.711 is never carried over HLS.
+    /// </summary>
+    public static IReadOnlyList<TrackFormat> CreateForHls(IReadOnlyList<MatroskaTrack> tracks, long timecodeScaleNs, bool mpegTs)
+    {
+        ArgumentNullException.ThrowIfNull(tracks);
+        var container = mpegTs ? "MPEG_TS" : "FRAGMENTED_MP4";
+        if (tracks.Count is 0 or > 2)
+        {
+            throw new MediaFormatException(MediaFormatError.UnsupportedStreamMediaType, $"HLS playback needs one or two tracks, but the stream has {tracks.Count}.");
+        }
+
+        var first = tracks[0];
+        var video = IsAvc(first.CodecId) || (!mpegTs && IsHevc(first.CodecId));
+        if (!video && !(tracks.Count == 1 && IsAac(first.CodecId)))
+        {
+            throw new MediaFormatException(MediaFormatError.UnsupportedStreamMediaType, mpegTs
+                ? $"With ContainerFormat {container}, track 1 must be H.264 video (or AAC audio alone), but is '{first.CodecId}'."
+                : $"With ContainerFormat {container}, track 1 must be H.264 or H.265 video (or AAC audio alone), but is '{first.CodecId}'.");
+        }
+
+        if (tracks.Count == 2 && !IsAac(tracks[1].CodecId))
+        {
+            throw new MediaFormatException(MediaFormatError.UnsupportedStreamMediaType, $"With ContainerFormat {container}, track 2 must be AAC audio, but is '{tracks[1].CodecId}'.");
+        }
+
+        return tracks.Select(t => Create(t, timecodeScaleNs)).ToList();
+    }
+
+    /// <summary>
+    /// KVS's GetClip layouts: H.264 alone, with AAC, or with G.711 A-law; H.265 alone or with AAC. No
+    /// audio-only clip, no µ-law.
+    /// </summary>
+    public static IReadOnlyList<TrackFormat> CreateForClip(IReadOnlyList<MatroskaTrack> tracks, long timecodeScaleNs)
+    {
+        ArgumentNullException.ThrowIfNull(tracks);
+        if (tracks.Count is 0 or > 2)
+        {
+            throw new MediaFormatException(MediaFormatError.UnsupportedStreamMediaType, $"A clip needs one or two tracks, but the stream has {tracks.Count}.");
+        }
+
+        var first = tracks[0];
+        if (!IsAvc(first.CodecId) && !IsHevc(first.CodecId))
+        {
+            throw new MediaFormatException(MediaFormatError.UnsupportedStreamMediaType, $"Track 1 of a clip must be H.264 or H.265 video, but is '{first.CodecId}'.");
+        }
+
+        var formats = tracks.Select(t => Create(t, timecodeScaleNs)).ToList();
+        if (tracks.Count == 2)
+        {
+            var second = tracks[1];
+            var alaw = IsAcm(second.CodecId) && formats[1].Codecs == "alaw" && IsAvc(first.CodecId);
+            if (!IsAac(second.CodecId) && !alaw)
+            {
+                throw new MediaFormatException(MediaFormatError.UnsupportedStreamMediaType, $"Track 2 of a clip must be AAC (or G.711 A-law after H.264), but is '{second.CodecId}' ({formats[1].Codecs}).");
+            }
+        }
+
+        return formats;
     }
 
     /// <summary>90 kHz when Matroska ticks convert to it exactly, else the Matroska tick rate itself.</summary>

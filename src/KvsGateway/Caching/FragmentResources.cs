@@ -6,4 +6,6 @@ public static class FragmentResources
     public const string Init = "getMP4InitFragment.mp4";
 
     public const string Media = "getMP4MediaFragment.mp4";
+
+    public const string Ts = "getTSFragment.ts";
 }

@@ -1,3 +1,4 @@
+using KvsGateway.Forwarding;
 using KvsGateway.OriginSessions;
 using KvsGateway.Origins;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,7 @@ public static class ControlPlaneServiceCollectionExtensions
         services.AddSingleton<OriginSessionPool>();
         services.AddSingleton<IOriginSessionSpentObserver>(provider => provider.GetRequiredService<OriginSessionPool>());
         services.AddSingleton<SessionUrlIssuer>();
+        services.AddSingleton<ClipForwarder>();
         services.AddSingleton<GatewayBaseUrl>();
         return services;
     }

@@ -11,9 +11,10 @@ using StackExchange.Redis;
 namespace KvsGateway.ControlPlane;
 
 /// <summary>
-/// GetDASHStreamingSessionURL through the gateway: the shared validator, the tenant's scope, an
-/// origin session from the pool (shared with every viewer asking the origin the same; it always
-/// carries <c>kvs:ts</c> and <c>kvs:fn</c>), the viewer's own session in Redis, and a token of our own.
+/// GetDASHStreamingSessionURL and GetHLSStreamingSessionURL through the gateway: the shared
+/// validator, the tenant's scope, an origin session from the pool (shared with every viewer asking
+/// the origin the same; it always carries <c>kvs:ts</c> and <c>kvs:fn</c>, or HLS program
+/// date-times), the viewer's own session in Redis, and a token of our own.
 /// </summary>
 public sealed partial class SessionUrlIssuer
 {
@@ -38,18 +39,12 @@ public sealed partial class SessionUrlIssuer
         _logger = logger;
     }
 
-    /// <summary>A session for the tenant's request; <paramref name="requestId"/> goes into its audit record.</summary>
-    public async Task<(string Token, PlaybackSession Session)> IssueAsync(Tenant tenant, GetDashStreamingSessionUrlInput input, string requestId, CancellationToken cancellationToken)
+    /// <summary>A DASH session for the tenant's request; <paramref name="requestId"/> goes into its audit record.</summary>
+    public Task<(string Token, PlaybackSession Session)> IssueAsync(Tenant tenant, GetDashStreamingSessionUrlInput input, string requestId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(input);
-        var now = _time.GetUtcNow();
-        var parameters = DashSessionRequestValidator.Validate(input, now);
-        StreamScope.Require(tenant, parameters.Stream);
-        TenantPolicy.Require(tenant, parameters);
-        await _quotas.RequireSessionUrlAsync(tenant, parameters.Stream.Name, requestId).ConfigureAwait(false);
-
-        var originInput = new GetDashStreamingSessionUrlInput
+        var parameters = SessionRequestValidator.ValidateDash(input, _time.GetUtcNow());
+        var origin = OriginSessionRequest.For(new GetDashStreamingSessionUrlInput
         {
             StreamName = input.StreamName,
             StreamARN = input.StreamARN,
@@ -57,10 +52,40 @@ public sealed partial class SessionUrlIssuer
             DisplayFragmentTimestamp = WireValues.Always,
             DisplayFragmentNumber = WireValues.Always,
             DashFragmentSelector = input.DashFragmentSelector,
-            MaxManifestFragmentResults = parameters.MaxManifestFragmentResults,
-        };
+            MaxManifestFragmentResults = parameters.MaxFragmentResults,
+        });
+        return IssueAsync(tenant, parameters, origin, PlaybackProtocol.Dash, parameters.DisplayFragmentNumber, requestId, cancellationToken);
+    }
+
+    /// <summary>An HLS session for the tenant's request; the origin is always asked for program date-times, kept only for viewers who asked.</summary>
+    public Task<(string Token, PlaybackSession Session)> IssueAsync(Tenant tenant, GetHlsStreamingSessionUrlInput input, string requestId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var parameters = SessionRequestValidator.ValidateHls(input, _time.GetUtcNow());
+        var origin = OriginSessionRequest.For(new GetHlsStreamingSessionUrlInput
+        {
+            StreamName = input.StreamName,
+            StreamARN = input.StreamARN,
+            PlaybackMode = parameters.PlaybackMode.ToWire(),
+            ContainerFormat = parameters.ContainerFormat.ToWire(),
+            DiscontinuityMode = parameters.DiscontinuityMode.ToWire(),
+            DisplayFragmentTimestamp = WireValues.Always,
+            HlsFragmentSelector = input.HlsFragmentSelector,
+            MaxMediaPlaylistFragmentResults = parameters.MaxFragmentResults,
+        });
+        return IssueAsync(tenant, parameters, origin, PlaybackProtocol.Hls, false, requestId, cancellationToken);
+    }
+
+    private async Task<(string Token, PlaybackSession Session)> IssueAsync(Tenant tenant, PlaybackSessionParameters parameters, OriginSessionRequest originRequest, PlaybackProtocol protocol, bool displayFragmentNumber, string requestId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        var now = _time.GetUtcNow();
+        StreamScope.Require(tenant, parameters.Stream);
+        TenantPolicy.Require(tenant, parameters);
+        await _quotas.RequireSessionUrlAsync(tenant, parameters.Stream.Name, requestId).ConfigureAwait(false);
+
         var expiresAt = now.AddSeconds(parameters.ExpiresSeconds);
-        var origin = await _pool.AcquireAsync(parameters, originInput, expiresAt, cancellationToken).ConfigureAwait(false);
+        var origin = await _pool.AcquireAsync(parameters, originRequest, expiresAt, cancellationToken).ConfigureAwait(false);
 
         var session = new PlaybackSession
         {
@@ -69,16 +94,17 @@ public sealed partial class SessionUrlIssuer
             StreamName = parameters.Stream.Name,
             StreamArn = parameters.Stream.StreamArn,
             PlaybackMode = parameters.PlaybackMode,
+            Protocol = protocol,
             FragmentSelectorType = parameters.SelectorKind.ToWire(),
             StartTimestamp = parameters.StartTimestamp,
             EndTimestamp = parameters.EndTimestamp,
             DisplayFragmentTimestamp = parameters.DisplayFragmentTimestamp,
-            DisplayFragmentNumber = parameters.DisplayFragmentNumber,
+            DisplayFragmentNumber = displayFragmentNumber,
             OriginSessionUrl = origin.Url,
             OriginSessionId = origin.Id,
             OriginPool = origin.Pool,
             OriginExpiresAt = origin.ExpiresAt,
-            MaxManifestFragmentResults = parameters.MaxManifestFragmentResults,
+            MaxManifestFragmentResults = parameters.MaxFragmentResults,
             CreatedAt = now,
             ExpiresAt = expiresAt,
         };

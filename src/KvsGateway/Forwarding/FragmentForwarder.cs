@@ -116,21 +116,28 @@ public sealed partial class FragmentForwarder
             return null;
         }
 
-        // OriginUrls has checked both are decimal numbers; numbers too large for the key are passed on
-        // as they are. An init fragment is named by its track alone (sequence 0 in the key).
+        // OriginUrls has checked every number is decimal. An init fragment is named by its track alone
+        // (HLS adds SequenceNumber=0, which names no other init); a DASH fragment by track and
+        // sequence number, an HLS one by track and KVS fragment number, a TS chunk by fragment number.
         var query = request.Query;
-        if (!int.TryParse(query["TrackNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out var track))
+        var track = 0;
+        if (fileName != FragmentResources.Ts && !int.TryParse(query["TrackNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out track))
         {
             return null;
         }
 
-        long sequence = 0;
-        if (fileName == FragmentResources.Init ? query.ContainsKey("SequenceNumber") : !long.TryParse(query["SequenceNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out sequence))
+        var hls = session.Protocol == PlaybackProtocol.Hls;
+        if (fileName == FragmentResources.Init)
         {
-            return null;
+            return !query.ContainsKey("SequenceNumber") || (hls && query["SequenceNumber"] == "0")
+                ? new FragmentKey(session.OriginSessionId ?? session.SessionId, fileName, track, string.Empty)
+                : null;
         }
 
-        return new FragmentKey(session.OriginSessionId ?? session.SessionId, fileName, track, sequence);
+        var number = query[hls ? "FragmentNumber" : "SequenceNumber"];
+        return number.Count == 1 && !string.IsNullOrEmpty(number[0])
+            ? new FragmentKey(session.OriginSessionId ?? session.SessionId, fileName, track, number[0]!)
+            : null;
     }
 
     /// <summary>Straight from the origin for this request alone, within the origin session's budget.</summary>

@@ -14,6 +14,15 @@ public static class OriginUrls
     // KVS fragment numbers have up to 128 digits; track and sequence numbers far fewer.
     private const int MaxDigits = 128;
 
+    /// <summary>The origin's HLS media playlist of <paramref name="track"/>, beside its master playlist.</summary>
+    public static Uri ForPlaylist(string originSessionUrl, int track)
+    {
+        ArgumentNullException.ThrowIfNull(originSessionUrl);
+        var master = new Uri(originSessionUrl);
+        var originToken = SessionTokenParameter.Find(master.Query) ?? string.Empty;
+        return new Uri(master, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"getHLSMediaPlaylist.m3u8?SessionToken={originToken}&TrackNumber={track}"));
+    }
+
     /// <summary>
     /// The origin URL for <paramref name="fileName"/> beside the origin manifest: the origin's token
     /// and the allowed parameters of the client's query, each a single decimal number. The client's

@@ -1,15 +1,15 @@
 using System.Buffers;
 using System.Text;
 using KvsGateway.Kvs.Errors;
-using KvsGateway.Kvs.Manifests;
 using KvsGateway.Kvs.Validation;
 using KvsGateway.Sessions;
 
 namespace KvsGateway.Manifests;
 
 /// <summary>
-/// GetDASHManifest through the gateway: the origin session's shared manifest (<see cref="SharedManifests"/>),
-/// rewritten once per combination of display flags, with the viewer's own token written into it.
+/// GetDASHManifest, GetHLSMasterPlaylist and GetHLSMediaPlaylist through the gateway: the origin
+/// session's shared manifest or playlist (<see cref="SharedManifests"/>), rewritten once per
+/// combination of display flags, with the viewer's own token written into it.
 /// </summary>
 public sealed class ManifestProxy
 {
@@ -22,13 +22,17 @@ public sealed class ManifestProxy
         _manifests = manifests;
     }
 
-    /// <summary>The session's manifest, for the viewer's token, onto <paramref name="viewer"/>.</summary>
-    public async Task ServeAsync(ResolvedSession resolved, HttpResponse viewer, CancellationToken cancellationToken)
+    /// <summary>The session's DASH manifest, for the viewer's token, onto <paramref name="viewer"/>.</summary>
+    public Task ServeAsync(ResolvedSession resolved, HttpResponse viewer, CancellationToken cancellationToken) =>
+        ServeAsync(resolved, ManifestResource.DashManifest, viewer, cancellationToken);
+
+    /// <summary>The session's <paramref name="resource"/>, for the viewer's token, onto <paramref name="viewer"/>.</summary>
+    public async Task ServeAsync(ResolvedSession resolved, ManifestResource resource, HttpResponse viewer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resolved);
         ArgumentNullException.ThrowIfNull(viewer);
         var session = resolved.Session;
-        var manifest = await _manifests.GetAsync(session, cancellationToken).ConfigureAwait(false);
+        var manifest = await _manifests.GetAsync(session, resource, cancellationToken).ConfigureAwait(false);
         ManifestTemplate template;
         try
         {
@@ -41,8 +45,8 @@ public sealed class ManifestProxy
 
         // The gateway's tokens (JWE compact) need no escaping in a URL or XML; anything else is escaped for both.
         var token = Encoding.ASCII.GetBytes(resolved.Token.AsSpan().ContainsAnyExcept(TokenCharacters) ? Uri.EscapeDataString(resolved.Token) : resolved.Token);
-        viewer.ContentType = MpdNames.ContentType;
-        viewer.Headers.CacheControl = session.PlaybackMode == DashPlaybackMode.OnDemand ? "private, max-age=60" : "no-cache";
+        viewer.ContentType = resource.ContentType;
+        viewer.Headers.CacheControl = session.PlaybackMode == PlaybackMode.OnDemand ? "private, max-age=60" : "no-cache";
         viewer.ContentLength = template.Length(token.Length);
         if (HttpMethods.IsHead(viewer.HttpContext.Request.Method))
         {

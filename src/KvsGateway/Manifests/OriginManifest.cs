@@ -3,9 +3,9 @@ using System.Security.Cryptography;
 namespace KvsGateway.Manifests;
 
 /// <summary>
-/// One fetch of an origin session's manifest, shared by its viewers: the origin's bytes, and for
-/// each combination of the viewers' display flags (<c>kvs:ts</c>, <c>kvs:fn</c>) a template rewritten
-/// once, when the first viewer with those flags asks.
+/// One fetch of an origin session's manifest or HLS playlist, shared by its viewers: the origin's
+/// bytes, and for each combination of the viewers' display flags (<c>kvs:ts</c> or program
+/// date-times, <c>kvs:fn</c>) a template rewritten once, when the first viewer with those flags asks.
 /// </summary>
 public sealed class OriginManifest
 {
@@ -14,13 +14,15 @@ public sealed class OriginManifest
 
     private readonly byte[] _body;
     private readonly Uri _url;
+    private readonly bool _playlist;
     private readonly Lazy<Task<ManifestTemplate>>[] _templates = new Lazy<Task<ManifestTemplate>>[4];
     private Action<int, long, string>? _fragmentNumberSeen;
 
-    public OriginManifest(byte[] body, Uri url, Action<int, long, string>? fragmentNumberSeen)
+    public OriginManifest(byte[] body, Uri url, Action<int, long, string>? fragmentNumberSeen, bool playlist = false)
     {
         _body = body;
         _url = url;
+        _playlist = playlist;
         _fragmentNumberSeen = fragmentNumberSeen;
         for (var i = 0; i < _templates.Length; i++)
         {
@@ -36,6 +38,11 @@ public sealed class OriginManifest
 
     private async Task<ManifestTemplate> RewriteAsync(bool keepTimestamp, bool keepNumber)
     {
+        if (_playlist)
+        {
+            return ManifestTemplate.Split(PlaylistRewriter.Rewrite(_body, _url, Marker, keepTimestamp), Marker);
+        }
+
         // The segment numbers are learned from the first rewrite only; the others see the same manifest.
         var seen = Interlocked.Exchange(ref _fragmentNumberSeen, null);
         using var output = new MemoryStream(_body.Length + 1024);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
+using KvsGateway.Forwarding;
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Validation;
@@ -25,7 +26,7 @@ public sealed partial class SharedManifests : IDisposable
 
     private static readonly TimeSpan IdleSlotLifetime = TimeSpan.FromMinutes(2);
 
-    private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string OriginSessionId, ManifestResource Resource), Slot> _slots = new();
     private readonly OriginHttp _http;
     private readonly OriginBudget _budget;
     private readonly FragmentNumberIndex _fragmentNumbers;
@@ -48,24 +49,26 @@ public sealed partial class SharedManifests : IDisposable
         _sweeper = time.CreateTimer(_ => RemoveIdle(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
     }
 
-    /// <summary>The current manifest of the session's origin session.</summary>
-    public async Task<OriginManifest> GetAsync(PlaybackSession session, CancellationToken cancellationToken)
+    /// <summary>The current <paramref name="resource"/> of the session's origin session.</summary>
+    public async Task<OriginManifest> GetAsync(PlaybackSession session, ManifestResource resource, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
         var id = session.OriginSessionId ?? session.SessionId;
         var now = _time.GetUtcNow();
-        var slot = _slots.GetOrAdd(id, static (_, expiresAt) => new Slot(expiresAt), session.OriginExpiresAt ?? session.ExpiresAt);
+        var slot = _slots.GetOrAdd((id, resource), static (_, expiresAt) => new Slot(expiresAt), session.OriginExpiresAt ?? session.ExpiresAt);
         Task<OriginManifest> fetch;
         lock (slot)
         {
             slot.LastUsed = now;
             var current = slot.Current;
-            var fresh = current is not null && (session.PlaybackMode == DashPlaybackMode.OnDemand && current.IsCompletedSuccessfully
+            // ON_DEMAND never changes, nor does a master playlist (it names the tracks).
+            var once = session.PlaybackMode == PlaybackMode.OnDemand || resource.Kind == ManifestKind.HlsMaster;
+            var fresh = current is not null && (once && current.IsCompletedSuccessfully
                 || now - slot.FetchedAt < _options.CurrentValue.ManifestRefreshInterval);
             if (!fresh)
             {
                 var previous = current is { IsCompletedSuccessfully: true } ? current.Result : null;
-                slot.Current = current = FetchAsync(session, id, previous);
+                slot.Current = current = FetchAsync(session, id, resource, previous);
                 slot.FetchedAt = now;
             }
 
@@ -85,21 +88,22 @@ public sealed partial class SharedManifests : IDisposable
 
     public void Dispose() => _sweeper.Dispose();
 
-    private async Task<OriginManifest> FetchAsync(PlaybackSession session, string originSessionId, OriginManifest? previous)
+    private async Task<OriginManifest> FetchAsync(PlaybackSession session, string originSessionId, ManifestResource resource, OriginManifest? previous)
     {
         // Not any viewer's cancellation: every viewer waiting on this fetch needs it.
         var options = _origin.CurrentValue;
         using var timeout = new CancellationTokenSource(options.ActivityTimeout);
+        var fragmentResults = session.MaxManifestFragmentResults > 0 ? session.MaxManifestFragmentResults : DefaultFragmentResults;
         try
         {
-            await _budget.TakeManifestAsync(originSessionId, session.StreamName, session.MaxManifestFragmentResults > 0 ? session.MaxManifestFragmentResults : DefaultFragmentResults, wait: previous is null, timeout.Token).ConfigureAwait(false);
+            await _budget.TakeManifestAsync(originSessionId, session.StreamName, resource.Kind, fragmentResults, wait: previous is null, timeout.Token).ConfigureAwait(false);
         }
         catch (KvsException ex) when (previous is not null && ex.ErrorType == KvsErrorTypes.ClientLimitExceeded)
         {
             return previous;
         }
 
-        var originUrl = new Uri(session.OriginSessionUrl);
+        var originUrl = resource.Kind == ManifestKind.HlsMedia ? OriginUrls.ForPlaylist(session.OriginSessionUrl, resource.Track) : new Uri(session.OriginSessionUrl);
         using var request = new HttpRequestMessage(HttpMethod.Get, originUrl);
         request.Headers.AcceptEncoding.ParseAdd("gzip");
         HttpResponseMessage response;
@@ -146,7 +150,10 @@ public sealed partial class SharedManifests : IDisposable
             }
 
             var expiresAt = session.OriginExpiresAt ?? session.ExpiresAt;
-            return new OriginManifest(body, originUrl, _viewerRecords ? (track, sequence, fragment) => _fragmentNumbers.Add(originSessionId, expiresAt, track, sequence, fragment) : null);
+            // HLS media URLs name their fragment numbers themselves: only DASH needs the index.
+            return resource.IsPlaylist
+                ? new OriginManifest(body, originUrl, null, playlist: true)
+                : new OriginManifest(body, originUrl, _viewerRecords ? (track, sequence, fragment) => _fragmentNumbers.Add(originSessionId, expiresAt, track, sequence, fragment) : null);
         }
     }
 

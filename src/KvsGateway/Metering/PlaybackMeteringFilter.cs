@@ -55,7 +55,9 @@ public sealed class PlaybackMeteringFilter : IEndpointFilter
         var api = http.GetEndpoint()?.Metadata.GetMetadata<KvsOperationMetadata>()?.Name ?? KvsOperations.GetMp4MediaFragment;
         var aborted = delivery.Aborted(http);
         var success = !failed && http.Response.StatusCode < 400 && !aborted;
-        var (track, sequence) = success && _viewers.Enabled && api == KvsOperations.GetMp4MediaFragment ? Fragment(http.Request.Query) : (-1, -1);
+        var (track, sequence, number) = success && _viewers.Enabled && api is KvsOperations.GetMp4MediaFragment or KvsOperations.GetTsFragment
+            ? Fragment(http.Request.Query, session.Protocol)
+            : (-1, -1, null);
         var time = _time.GetUtcNow();
 
         // May run after the request has ended: it uses nothing of the request.
@@ -64,12 +66,15 @@ public sealed class PlaybackMeteringFilter : IEndpointFilter
             _meter.Record(session.Tenant, session.StreamName, session.SessionId, api, delivered, success, latency);
             if (track >= 0)
             {
-                _viewers.Record(session, track, sequence, delivered, time);
+                _viewers.Record(session, track, sequence, number, delivered, time);
             }
         });
     }
 
-    private static (int Track, long Sequence) Fragment(IQueryCollection query) => (
+    // DASH names a segment by track and sequence number (its fragment number comes from the manifest);
+    // HLS names the KVS fragment number itself, which the forwarder has checked is decimal.
+    private static (int Track, long Sequence, string? FragmentNumber) Fragment(IQueryCollection query, PlaybackProtocol protocol) => (
         int.TryParse(query["TrackNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out var track) ? track : 0,
-        long.TryParse(query["SequenceNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence : 0);
+        long.TryParse(query["SequenceNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence : 0,
+        protocol == PlaybackProtocol.Hls ? query["FragmentNumber"].ToString() : null);
 }

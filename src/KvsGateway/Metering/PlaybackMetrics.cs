@@ -34,9 +34,14 @@ public sealed class PlaybackMetrics
         ArgumentNullException.ThrowIfNull(options);
         _maxStreamLabels = options.Value.MaxStreamLabelsPerTenant;
         var meter = meters.Create(MeterName);
-        _byApi = new[] { KvsOperations.GetDashManifest, KvsOperations.GetMp4InitFragment, KvsOperations.GetMp4MediaFragment, KvsOperations.GetDashStreamingSessionUrl }
+        _byApi = new[]
+            {
+                KvsOperations.GetDashManifest, KvsOperations.GetMp4InitFragment, KvsOperations.GetMp4MediaFragment, KvsOperations.GetDashStreamingSessionUrl,
+                KvsOperations.GetHlsStreamingSessionUrl, KvsOperations.GetHlsMasterPlaylist, KvsOperations.GetHlsMediaPlaylist, KvsOperations.GetTsFragment,
+                KvsOperations.GetClip, KvsOperations.ListFragments,
+            }
             .ToFrozenDictionary(api => api, api => new Instruments(
-                api == KvsOperations.GetDashStreamingSessionUrl ? null : meter.CreateCounter<long>($"{api}.OutgoingBytes", "By", "Body bytes delivered to clients"),
+                api is KvsOperations.GetDashStreamingSessionUrl or KvsOperations.GetHlsStreamingSessionUrl or KvsOperations.ListFragments ? null : meter.CreateCounter<long>($"{api}.OutgoingBytes", "By", "Body bytes delivered to clients"),
                 meter.CreateCounter<long>($"{api}.Requests", "{request}", "Requests"),
                 meter.CreateCounter<long>($"{api}.Success", "{request}", "Successful requests"),
                 meter.CreateHistogram<double>($"{api}.Latency", "ms", "Time to serve a request")));

@@ -19,7 +19,7 @@ public sealed class ViewerRecorder
 
     public bool Enabled { get; }
 
-    public void Record(PlaybackSession session, int track, long sequence, long bytes, DateTimeOffset time)
+    public void Record(PlaybackSession session, int track, long sequence, string? fragmentNumber, long bytes, DateTimeOffset time)
     {
         ArgumentNullException.ThrowIfNull(session);
         _meter.RecordViewer(new ViewerRecord
@@ -28,7 +28,7 @@ public sealed class ViewerRecorder
             Tenant = session.Tenant,
             Stream = session.StreamName,
             SessionId = session.SessionId,
-            FragmentNumber = _fragmentNumbers.Find(session.OriginSessionId ?? session.SessionId, track, sequence),
+            FragmentNumber = fragmentNumber ?? _fragmentNumbers.Find(session.OriginSessionId ?? session.SessionId, track, sequence),
             Track = track,
             SequenceNumber = sequence,
             Bytes = bytes,

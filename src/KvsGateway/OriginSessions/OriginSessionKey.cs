@@ -6,9 +6,10 @@ using KvsGateway.Kvs.Validation;
 namespace KvsGateway.OriginSessions;
 
 /// <summary>
-/// What makes two viewers' origin requests the same: the stream as named, playback mode, selector
-/// type and range, MaxManifestFragmentResults (the origin is always asked for <c>kvs:ts</c> and
-/// <c>kvs:fn</c>, so the viewers' display flags do not matter). LIVE_REPLAY is paced by the origin
+/// What makes two viewers' origin requests the same: the protocol (for HLS also its container and
+/// discontinuity mode), the stream as named, playback mode, selector type and range, the fragment
+/// limit of a manifest or playlist (the origin is always asked for <c>kvs:ts</c> and
+/// <c>kvs:fn</c>, or HLS program date-times, so the viewers' display flags do not matter). LIVE_REPLAY is paced by the origin
 /// from the moment its session is created, so its viewers share only within the same second.
 /// The origin itself (endpoint, region, the gateway's access key) is part of the key: deployments
 /// sharing a Redis, or one moved to another origin, never join each other's sessions. The key's text
@@ -16,7 +17,7 @@ namespace KvsGateway.OriginSessions;
 /// </summary>
 public sealed record OriginSessionKey(string Hash)
 {
-    public static OriginSessionKey For(string origin, DashSessionParameters parameters, DateTimeOffset now)
+    public static OriginSessionKey For(string origin, PlaybackSessionParameters parameters, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var text = string.Join(
@@ -28,8 +29,15 @@ public sealed record OriginSessionKey(string Hash)
             parameters.SelectorKind.ToWire(),
             Format(parameters.StartTimestamp),
             Format(parameters.EndTimestamp),
-            parameters.MaxManifestFragmentResults.ToString(CultureInfo.InvariantCulture),
-            parameters.PlaybackMode == DashPlaybackMode.LiveReplay ? now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) : string.Empty);
+            parameters.MaxFragmentResults.ToString(CultureInfo.InvariantCulture),
+            parameters.PlaybackMode == PlaybackMode.LiveReplay ? now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) : string.Empty);
+
+        // HLS sessions are a protocol, container and discontinuity placement of their own; a DASH key's text is as it always was.
+        if (parameters is HlsSessionParameters hls)
+        {
+            text = string.Join('\n', text, "HLS", hls.ContainerFormat.ToWire(), hls.DiscontinuityMode.ToWire());
+        }
+
         return new OriginSessionKey(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32]);
     }
 

@@ -5,7 +5,6 @@ using System.Text.Json;
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Validation;
-using KvsGateway.Kvs.Wire;
 using KvsGateway.Origins;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -69,7 +68,7 @@ public sealed partial class OriginSessionPool : IOriginSessionSpentObserver
     /// <paramref name="request"/> is the origin request built for this viewer (always asking for
     /// <c>kvs:ts</c> and <c>kvs:fn</c>); the pool sets its <c>Expires</c>.
     /// </summary>
-    public async Task<PooledOriginSession> AcquireAsync(DashSessionParameters parameters, GetDashStreamingSessionUrlInput request, DateTimeOffset viewerExpiresAt, CancellationToken cancellationToken)
+    public async Task<PooledOriginSession> AcquireAsync(PlaybackSessionParameters parameters, OriginSessionRequest request, DateTimeOffset viewerExpiresAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(request);
@@ -151,7 +150,8 @@ public sealed partial class OriginSessionPool : IOriginSessionSpentObserver
         try
         {
             var current = await ReadAsync(pool).ConfigureAwait(false);
-            if (current is not { Request: not null } || current.Id != spentId)
+            var request = current is null ? null : OriginSessionRequest.Of(current);
+            if (request is null || current!.Id != spentId)
             {
                 if (current is not null)
                 {
@@ -161,7 +161,7 @@ public sealed partial class OriginSessionPool : IOriginSessionSpentObserver
                 return;
             }
 
-            var flight = _flights.GetOrAdd(pool, _ => new Lazy<Task<PooledOriginSession>>(() => CreateOrWaitAsync(pool, current.Request, _time.GetUtcNow(), current.Stream ?? string.Empty, replacing: spentId)));
+            var flight = _flights.GetOrAdd(pool, _ => new Lazy<Task<PooledOriginSession>>(() => CreateOrWaitAsync(pool, request, _time.GetUtcNow(), current.Stream ?? string.Empty, replacing: spentId)));
             try
             {
                 Remember(pool, await flight.Value.ConfigureAwait(false));
@@ -179,7 +179,7 @@ public sealed partial class OriginSessionPool : IOriginSessionSpentObserver
         }
     }
 
-    private async Task<PooledOriginSession> CreateOrWaitAsync(string pool, GetDashStreamingSessionUrlInput request, DateTimeOffset needed, string stream, string? replacing)
+    private async Task<PooledOriginSession> CreateOrWaitAsync(string pool, OriginSessionRequest request, DateTimeOffset needed, string stream, string? replacing)
     {
         var options = _options.CurrentValue;
         var database = _redis.GetDatabase();
@@ -212,7 +212,7 @@ public sealed partial class OriginSessionPool : IOriginSessionSpentObserver
                         await database.StringSetAsync(OriginSessionKeys.Current(pool), JsonSerializer.SerializeToUtf8Bytes(created, OriginSessionsJsonContext.Default.PooledOriginSession), ttl).ConfigureAwait(false);
                     }
 
-                    var mode = request.PlaybackMode ?? string.Empty;
+                    var mode = request.Mode;
                     var reason = replacing is null ? "new" : "overflow";
                     _created.Add(1, new KeyValuePair<string, object?>("mode", mode), new KeyValuePair<string, object?>("reason", reason));
                     LogCreated(_logger, created.Id, mode, reason);
@@ -238,7 +238,7 @@ public sealed partial class OriginSessionPool : IOriginSessionSpentObserver
     private static bool Serves(PooledOriginSession? current, DateTimeOffset needed, string? replacing) =>
         current is not null && current.ExpiresAt >= needed && current.Id != replacing;
 
-    private async Task<PooledOriginSession> CreateAsync(GetDashStreamingSessionUrlInput request, string stream, int expiresSeconds, string? pool)
+    private async Task<PooledOriginSession> CreateAsync(OriginSessionRequest request, string stream, int expiresSeconds, string? pool)
     {
         var options = _options.CurrentValue;
         // Bounded in real time whatever clock the budget's windows follow.
@@ -248,13 +248,21 @@ public sealed partial class OriginSessionPool : IOriginSessionSpentObserver
         }
 
         var now = _time.GetUtcNow();
-        GetDashStreamingSessionUrlOutput origin;
+        string? url;
         try
         {
             // Not the viewer's cancellation: viewers waiting on this flight still need its result.
             // The request is this flight's own (built by the issuer for the origin); only its expiry is the pool's.
-            request.Expires = expiresSeconds;
-            origin = await _origin.GetDashStreamingSessionUrlAsync(request).ConfigureAwait(false);
+            if (request.Hls is { } hls)
+            {
+                hls.Expires = expiresSeconds;
+                url = (await _origin.GetHlsStreamingSessionUrlAsync(hls).ConfigureAwait(false)).HlsStreamingSessionUrl;
+            }
+            else
+            {
+                request.Dash!.Expires = expiresSeconds;
+                url = (await _origin.GetDashStreamingSessionUrlAsync(request.Dash).ConfigureAwait(false)).DashStreamingSessionUrl;
+            }
         }
         catch (KvsException ex) when (OriginAuthentication.IsFailure(ex))
         {
@@ -263,7 +271,7 @@ public sealed partial class OriginSessionPool : IOriginSessionSpentObserver
             throw new KvsException(KvsErrorTypes.ServiceUnavailable, 503, "The gateway could not authenticate to its media origin.");
         }
 
-        if (!Uri.TryCreate(origin.DashStreamingSessionUrl, UriKind.Absolute, out _))
+        if (!Uri.TryCreate(url, UriKind.Absolute, out _))
         {
             throw new KvsException(KvsErrorTypes.InternalFailure, 500, "The origin returned no session URL.");
         }
@@ -271,12 +279,13 @@ public sealed partial class OriginSessionPool : IOriginSessionSpentObserver
         return new PooledOriginSession
         {
             Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
-            Url = origin.DashStreamingSessionUrl!,
+            Url = url!,
             CreatedAt = now,
             ExpiresAt = now.AddSeconds(expiresSeconds),
             Pool = pool,
             Stream = pool is null ? null : stream,
-            Request = pool is null ? null : request,
+            Request = pool is null ? null : request.Dash,
+            HlsRequest = pool is null ? null : request.Hls,
         };
     }
 

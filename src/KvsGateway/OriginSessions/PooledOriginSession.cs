@@ -8,7 +8,7 @@ public sealed record PooledOriginSession
     /// <summary>The gateway's name for the origin session (32 hex digits): fragment cache and manifest keys use it, never the origin's token.</summary>
     public required string Id { get; init; }
 
-    /// <summary>The origin's manifest URL, with the origin's token. Never sent to a client.</summary>
+    /// <summary>The origin's manifest (DASH) or master playlist (HLS) URL, with the origin's token. Never sent to a client.</summary>
     public required string Url { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }
@@ -26,4 +26,7 @@ public sealed record PooledOriginSession
     /// opens the next one for the same key with it. Null for an unshared session.
     /// </summary>
     public GetDashStreamingSessionUrlInput? Request { get; init; }
+
+    /// <summary>As <see cref="Request"/>, for an HLS origin session.</summary>
+    public GetHlsStreamingSessionUrlInput? HlsRequest { get; init; }
 }

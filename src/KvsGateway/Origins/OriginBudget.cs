@@ -40,15 +40,24 @@ public sealed partial class OriginBudget
     /// metadata points of the stream. Without <paramref name="wait"/> a spent window answers at once
     /// (the caller has an older manifest to serve instead).
     /// </summary>
-    public Task TakeManifestAsync(string originSessionId, string stream, int fragmentResults, bool wait, CancellationToken cancellationToken)
+    public Task TakeManifestAsync(string originSessionId, string stream, ManifestKind kind, int fragmentResults, bool wait, CancellationToken cancellationToken)
     {
         var limits = _options.CurrentValue;
-        return TakeAsync(
-            wait ? limits.MaxWait : TimeSpan.Zero,
-            new Window(SessionKey(originSessionId, "manifest"), 1, limits.ManifestsPerSession, "GetDASHManifest calls of an origin session"),
-            new Window(StreamKey(stream, "metadata"), fragmentResults, limits.MetadataPointsPerStream, "fragment metadata of this stream"),
-            default,
-            cancellationToken);
+        var maxWait = wait ? limits.MaxWait : TimeSpan.Zero;
+
+        // An HLS master playlist has a session rate of its own and costs the stream no points.
+        return kind switch
+        {
+            ManifestKind.HlsMaster => TakeAsync(maxWait, new Window(SessionKey(originSessionId, "master"), 1, limits.ManifestsPerSession, "GetHLSMasterPlaylist calls of an origin session"), null, default, cancellationToken),
+            _ => TakeAsync(
+                maxWait,
+                kind == ManifestKind.HlsMedia
+                    ? new Window(SessionKey(originSessionId, "playlist"), 1, limits.ManifestsPerSession, "GetHLSMediaPlaylist calls of an origin session")
+                    : new Window(SessionKey(originSessionId, "manifest"), 1, limits.ManifestsPerSession, "GetDASHManifest calls of an origin session"),
+                new Window(StreamKey(stream, "metadata"), fragmentResults, limits.MetadataPointsPerStream, "fragment metadata of this stream"),
+                default,
+                cancellationToken),
+        };
     }
 
     /// <summary>

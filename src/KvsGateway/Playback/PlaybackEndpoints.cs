@@ -1,4 +1,7 @@
+using System.Globalization;
+using KvsGateway.Caching;
 using KvsGateway.Forwarding;
+using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Http;
 using KvsGateway.Kvs.Wire;
 using KvsGateway.Manifests;
@@ -9,9 +12,9 @@ using KvsGateway.Sessions;
 namespace KvsGateway.Playback;
 
 /// <summary>
-/// <c>/dash/v1/…</c>. A request goes through small steps, each in the folder of its concept:
+/// <c>/dash/v1/…</c> and <c>/hls/v1/…</c>. A request goes through small steps, each in the folder of its concept:
 /// Metering (count what the viewer receives, error bodies included) → KVS errors as responses →
-/// Sessions (token to session, warm cache) → Quotas (the tenant's rates and budget) → the endpoint,
+/// Sessions (token to session of the path's protocol, warm cache) → Quotas (the tenant's rates and budget) → the endpoint,
 /// one line: serve the manifest (Manifests) or forward the fragment (Forwarding).
 /// </summary>
 public static class PlaybackEndpoints
@@ -22,11 +25,7 @@ public static class PlaybackEndpoints
 
     public static IEndpointRouteBuilder MapPlayback(this IEndpointRouteBuilder endpoints)
     {
-        var dash = endpoints.MapGroup("/dash/v1").RequireCors(CorsPolicy)
-            .AddEndpointFilter<PlaybackMeteringFilter>()
-            .AddEndpointFilter<KvsErrorFilter>()
-            .AddEndpointFilter<SessionResolutionFilter>()
-            .AddEndpointFilter<PlaybackQuotaFilter>();
+        var dash = Group(endpoints, "/dash/v1", PlaybackProtocol.Dash);
 
         dash.MapMethods("/getDASHManifest.mpd", GetOrHead, (HttpContext context, ManifestProxy manifests) => manifests.ServeAsync(SessionResolutionFilter.Of(context), context.Response, context.RequestAborted))
             .WithMetadata(new KvsOperationMetadata(KvsOperations.GetDashManifest));
@@ -35,10 +34,36 @@ public static class PlaybackEndpoints
         dash.MapMethods("/getMP4MediaFragment.mp4", GetOrHead, (HttpContext context, FragmentForwarder forwarder) => forwarder.ForwardAsync(context, "getMP4MediaFragment.mp4"))
             .WithMetadata(new KvsOperationMetadata(KvsOperations.GetMp4MediaFragment));
 
+        var hls = Group(endpoints, "/hls/v1", PlaybackProtocol.Hls);
+        hls.MapMethods("/getHLSMasterPlaylist.m3u8", GetOrHead, (HttpContext context, ManifestProxy playlists) => playlists.ServeAsync(SessionResolutionFilter.Of(context), ManifestResource.HlsMaster, context.Response, context.RequestAborted))
+            .WithMetadata(new KvsOperationMetadata(KvsOperations.GetHlsMasterPlaylist));
+        hls.MapMethods("/getHLSMediaPlaylist.m3u8", GetOrHead, (HttpContext context, ManifestProxy playlists) => playlists.ServeAsync(SessionResolutionFilter.Of(context), ManifestResource.HlsMedia(TrackNumber(context.Request.Query)), context.Response, context.RequestAborted))
+            .WithMetadata(new KvsOperationMetadata(KvsOperations.GetHlsMediaPlaylist));
+        hls.MapMethods("/getMP4InitFragment.mp4", GetOrHead, (HttpContext context, FragmentForwarder forwarder) => forwarder.ForwardAsync(context, FragmentResources.Init))
+            .WithMetadata(new KvsOperationMetadata(KvsOperations.GetMp4InitFragment));
+        hls.MapMethods("/getMP4MediaFragment.mp4", GetOrHead, (HttpContext context, FragmentForwarder forwarder) => forwarder.ForwardAsync(context, FragmentResources.Media))
+            .WithMetadata(new KvsOperationMetadata(KvsOperations.GetMp4MediaFragment));
+        hls.MapMethods("/getTSFragment.ts", GetOrHead, (HttpContext context, FragmentForwarder forwarder) => forwarder.ForwardAsync(context, FragmentResources.Ts))
+            .WithMetadata(new KvsOperationMetadata(KvsOperations.GetTsFragment));
+
         // A clock for players of live streams (DASH UTCTiming, urn:mpeg:dash:utc:http-iso:2014), on
         // the gateway itself so no player depends on a time server on the internet.
         endpoints.MapGet("/time", (TimeProvider time) => Results.Text(time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), "text/plain"))
             .RequireCors(CorsPolicy);
         return endpoints;
     }
+
+    private static RouteGroupBuilder Group(IEndpointRouteBuilder endpoints, string prefix, PlaybackProtocol protocol) =>
+        endpoints.MapGroup(prefix).RequireCors(CorsPolicy)
+            .WithMetadata(new PlaybackProtocolMetadata(protocol))
+            .AddEndpointFilter<PlaybackMeteringFilter>()
+            .AddEndpointFilter<KvsErrorFilter>()
+            .AddEndpointFilter<SessionResolutionFilter>()
+            .AddEndpointFilter<PlaybackQuotaFilter>();
+
+    // A media playlist names its track: a small decimal number, or the request is the caller's error.
+    private static int TrackNumber(IQueryCollection query) =>
+        query["TrackNumber"] is { Count: 1 } value && value[0] is { Length: > 0 and <= 9 } text && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var track)
+            ? track
+            : throw KvsException.InvalidArgument("TrackNumber must be a single decimal number.");
 }

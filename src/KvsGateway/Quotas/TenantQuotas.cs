@@ -48,6 +48,13 @@ public sealed partial class TenantQuotas
         await RequireBudgetAsync(tenant, stream, null, requestId).ConfigureAwait(false);
     }
 
+    /// <summary>A GetClip call: its bytes count against the tenant's monthly budget as playback bytes do.</summary>
+    public Task RequireClipAsync(Tenant tenant, string stream, string requestId)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        return RequireBudgetAsync(tenant, stream, null, requestId);
+    }
+
     /// <summary>Takes one of the tenant's concurrent-session slots for the new session.</summary>
     public async Task OpenSessionAsync(Tenant tenant, PlaybackSession session, string requestId, IDatabaseAsync? batch = null)
     {
@@ -67,7 +74,7 @@ public sealed partial class TenantQuotas
         var rates = tenant.Definition.PlaybackRates;
         var (limit, kvsLimit, name) = api switch
         {
-            KvsOperations.GetDashManifest => (rates.ManifestsPerSecond, PlaybackRates.KvsManifestsPerSecond, nameof(PlaybackRates.ManifestsPerSecond)),
+            KvsOperations.GetDashManifest or KvsOperations.GetHlsMasterPlaylist or KvsOperations.GetHlsMediaPlaylist => (rates.ManifestsPerSecond, PlaybackRates.KvsManifestsPerSecond, nameof(PlaybackRates.ManifestsPerSecond)),
             KvsOperations.GetMp4InitFragment => (rates.InitFragmentsPerSecond, PlaybackRates.KvsInitFragmentsPerSecond, nameof(PlaybackRates.InitFragmentsPerSecond)),
             _ => (rates.MediaFragmentsPerSecond, PlaybackRates.KvsMediaFragmentsPerSecond, nameof(PlaybackRates.MediaFragmentsPerSecond)),
         };

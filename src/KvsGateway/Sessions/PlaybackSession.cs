@@ -13,7 +13,10 @@ public sealed record PlaybackSession
 
     public string? StreamArn { get; init; }
 
-    public required DashPlaybackMode PlaybackMode { get; init; }
+    public required PlaybackMode PlaybackMode { get; init; }
+
+    /// <summary>DASH or HLS: which playback resources the session's token opens (records written before HLS are DASH).</summary>
+    public PlaybackProtocol Protocol { get; init; }
 
     public required string FragmentSelectorType { get; init; }
 

@@ -1,10 +1,12 @@
+using KvsGateway.Kvs.Errors;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace KvsGateway.Sessions;
 
 /// <summary>
 /// A playback step: the request's <c>SessionToken</c> to its session and tenant (a
-/// <see cref="ResolvedSession"/> feature for the steps after it), or 403 as KVS answers.
+/// <see cref="ResolvedSession"/> feature for the steps after it), or 403 as KVS answers, also for a
+/// session of the other protocol.
 /// </summary>
 public sealed class SessionResolutionFilter : IEndpointFilter
 {
@@ -20,7 +22,15 @@ public sealed class SessionResolutionFilter : IEndpointFilter
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var http = context.HttpContext;
-        http.Features.Set(await _resolver.ResolveAsync(http.Request.Query["SessionToken"].ToString()).ConfigureAwait(false));
+        var resolved = await _resolver.ResolveAsync(http.Request.Query["SessionToken"].ToString()).ConfigureAwait(false);
+
+        // A DASH token opens no HLS resource and the reverse, as at KVS: each is a session of its own protocol.
+        if (http.GetEndpoint()?.Metadata.GetMetadata<PlaybackProtocolMetadata>() is { } path && path.Protocol != resolved.Session.Protocol)
+        {
+            throw KvsException.NotAuthorized("The session token is not valid for this resource.", 403);
+        }
+
+        http.Features.Set(resolved);
         return await next(context).ConfigureAwait(false);
     }
 

@@ -6,7 +6,7 @@ namespace KvsGateway.Tenancy;
 /// <summary>What a tenant may ask for beyond stream scope: its playback modes and its longest session.</summary>
 public static class TenantPolicy
 {
-    public static void Require(Tenant tenant, DashSessionParameters parameters)
+    public static void Require(Tenant tenant, PlaybackSessionParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(parameters);

@@ -185,7 +185,7 @@ public sealed class FragmentCacheTests : IDisposable
         return false;
     }
 
-    private static FragmentKey Key(long sequence) => new("0123456789abcdef0123456789abcdef", FragmentResources.Media, 1, sequence);
+    private static FragmentKey Key(long sequence) => new("0123456789abcdef0123456789abcdef", FragmentResources.Media, 1, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private static async Task<byte[]> ReadAllAsync(CachedFragment entry, long length)
     {

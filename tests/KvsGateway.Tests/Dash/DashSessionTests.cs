@@ -1,5 +1,6 @@
 using KvsGateway.Emulator;
 using KvsGateway.Emulator.Dash;
+using KvsGateway.Emulator.Sessions;
 using KvsGateway.Emulator.Storage;
 using KvsGateway.Emulator.Streams;
 using KvsGateway.Kvs.Errors;
@@ -22,7 +23,7 @@ public sealed class DashSessionTests : IAsyncLifetime
     private readonly List<MatroskaCluster> _clusters = [];
     private StreamStore _store = null!;
     private SessionRegistry _registry = null!;
-    private DashSessionFactory _factory = null!;
+    private SessionFactory _factory = null!;
     private PlaybackQuotas _quotas = null!;
 
     private DateTimeOffset T0 { get; } = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
@@ -36,7 +37,7 @@ public sealed class DashSessionTests : IAsyncLifetime
         await _store.CreateAsync(new CreateStreamInput { StreamName = "cam", DataRetentionInHours = 24 }, default);
         _registry = new SessionRegistry(_time);
         _quotas = new PlaybackQuotas(_time, Options.Create(new EmulatorOptions { DataPath = _path }));
-        _factory = new DashSessionFactory(_store, _registry, _quotas, _time);
+        _factory = new SessionFactory(_store, _registry, _quotas, _time);
     }
 
     public async Task DisposeAsync()

@@ -60,7 +60,7 @@ public sealed class SessionCacheTests
         SessionId = id,
         Tenant = "acme",
         StreamName = stream,
-        PlaybackMode = KvsGateway.Kvs.Validation.DashPlaybackMode.Live,
+        PlaybackMode = KvsGateway.Kvs.Validation.PlaybackMode.Live,
         FragmentSelectorType = "SERVER_TIMESTAMP",
         DisplayFragmentTimestamp = false,
         DisplayFragmentNumber = false,

@@ -11,16 +11,16 @@ public sealed class DashSessionRequestValidatorTests
     [Fact]
     public void Defaults_are_applied_as_KVS_documents_them()
     {
-        var live = DashSessionRequestValidator.Validate(new GetDashStreamingSessionUrlInput { StreamName = "cam" }, Now);
-        Assert.Equal(DashPlaybackMode.Live, live.PlaybackMode);
+        var live = SessionRequestValidator.ValidateDash(new GetDashStreamingSessionUrlInput { StreamName = "cam" }, Now);
+        Assert.Equal(PlaybackMode.Live, live.PlaybackMode);
         Assert.Equal(300, live.ExpiresSeconds);
-        Assert.Equal(5, live.MaxManifestFragmentResults);
+        Assert.Equal(5, live.MaxFragmentResults);
         Assert.False(live.DisplayFragmentNumber);
         Assert.False(live.DisplayFragmentTimestamp);
         Assert.Equal(FragmentSelectorKind.ServerTimestamp, live.SelectorKind);
 
-        var onDemand = DashSessionRequestValidator.Validate(OnDemand(Now.AddMinutes(-10), Now.AddMinutes(-1)), Now);
-        Assert.Equal(1000, onDemand.MaxManifestFragmentResults);
+        var onDemand = SessionRequestValidator.ValidateDash(OnDemand(Now.AddMinutes(-10), Now.AddMinutes(-1)), Now);
+        Assert.Equal(1000, onDemand.MaxFragmentResults);
     }
 
     public static TheoryData<string, GetDashStreamingSessionUrlInput, string> Violations() => new()
@@ -51,7 +51,7 @@ public sealed class DashSessionRequestValidatorTests
     [MemberData(nameof(Violations))]
     public void Each_violation_is_an_invalid_argument_naming_the_field(string rule, GetDashStreamingSessionUrlInput input, string expected)
     {
-        var error = Assert.Throws<KvsException>(() => DashSessionRequestValidator.Validate(input, Now));
+        var error = Assert.Throws<KvsException>(() => SessionRequestValidator.ValidateDash(input, Now));
         Assert.Equal(KvsErrorTypes.InvalidArgument, error.ErrorType);
         Assert.Equal(400, error.StatusCode);
         Assert.True(error.Message.Contains(expected, StringComparison.Ordinal), $"{rule}: '{error.Message}' lacks '{expected}'");
@@ -62,11 +62,11 @@ public sealed class DashSessionRequestValidatorTests
     {
         var producer = OnDemand(Now.AddHours(-1), Now.AddHours(1));
         producer.DashFragmentSelector!.FragmentSelectorType = "PRODUCER_TIMESTAMP";
-        Assert.Equal(FragmentSelectorKind.ProducerTimestamp, DashSessionRequestValidator.Validate(producer, Now).SelectorKind);
+        Assert.Equal(FragmentSelectorKind.ProducerTimestamp, SessionRequestValidator.ValidateDash(producer, Now).SelectorKind);
 
         var replay = OnDemand(Now.AddHours(-1), null);
         replay.PlaybackMode = "LIVE_REPLAY";
-        Assert.Null(DashSessionRequestValidator.Validate(replay, Now).EndTimestamp);
+        Assert.Null(SessionRequestValidator.ValidateDash(replay, Now).EndTimestamp);
     }
 
     private static GetDashStreamingSessionUrlInput OnDemand(DateTimeOffset? start, DateTimeOffset? end) => new()

@@ -6,14 +6,14 @@ using KvsGateway.Media.Codecs;
 using KvsGateway.Media.Packaging;
 using KvsGateway.Media.Mp4;
 
-namespace KvsGateway.Emulator.Dash;
+namespace KvsGateway.Emulator.Sessions;
 
 /// <summary>
-/// GetDASHStreamingSessionURL of the emulator and the growth of live sessions: the shared
-/// validator, the stream checks (retention, track layout, codec private data), and the fragment
-/// selection of each playback mode.
+/// GetDASHStreamingSessionURL and GetHLSStreamingSessionURL of the emulator and the growth of live
+/// sessions: after the shared validator, the stream checks (retention, track layout for the
+/// protocol and container, codec private data), and the fragment selection of each playback mode.
 /// </summary>
-public sealed class DashSessionFactory
+public sealed class SessionFactory
 {
     /// <summary>LIVE needs a fragment this recent.</summary>
     public static readonly TimeSpan LiveFreshness = TimeSpan.FromSeconds(30);
@@ -23,7 +23,7 @@ public sealed class DashSessionFactory
     private readonly PlaybackQuotas _quotas;
     private readonly TimeProvider _time;
 
-    public DashSessionFactory(StreamStore store, SessionRegistry registry, PlaybackQuotas quotas, TimeProvider time)
+    public SessionFactory(StreamStore store, SessionRegistry registry, PlaybackQuotas quotas, TimeProvider time)
     {
         _store = store;
         _registry = registry;
@@ -31,15 +31,20 @@ public sealed class DashSessionFactory
         _time = time;
     }
 
-    public async Task<EmulatorSession> CreateAsync(GetDashStreamingSessionUrlInput input, CancellationToken cancellationToken)
+    public Task<EmulatorSession> CreateAsync(GetDashStreamingSessionUrlInput input, CancellationToken cancellationToken) =>
+        CreateAsync(SessionRequestValidator.ValidateDash(input, _time.GetUtcNow()), cancellationToken);
+
+    public Task<EmulatorSession> CreateAsync(GetHlsStreamingSessionUrlInput input, CancellationToken cancellationToken) =>
+        CreateAsync(SessionRequestValidator.ValidateHls(input, _time.GetUtcNow()), cancellationToken);
+
+    private async Task<EmulatorSession> CreateAsync(PlaybackSessionParameters parameters, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        var parameters = DashSessionRequestValidator.Validate(input, now);
         var stream = _store.Get(parameters.Stream);
 
         // Counted under the stored name only once the stream is known to exist: names a caller
         // makes up never become keys of the quota table.
-        _quotas.SessionUrl(stream.StreamName);
+        _quotas.SessionUrl(stream.StreamName, parameters is HlsSessionParameters);
         if (stream.DataRetentionInHours == 0)
         {
             throw new KvsException(KvsErrorTypes.NoDataRetention, 400, $"The stream {stream.StreamName} has no data retention, so it cannot be played back.");
@@ -57,15 +62,15 @@ public sealed class DashSessionFactory
         List<FragmentIndexEntry> initial;
         switch (parameters.PlaybackMode)
         {
-            case DashPlaybackMode.OnDemand:
+            case PlaybackMode.OnDemand:
                 initial = FragmentSelection.InRange(all, parameters.SelectorKind, parameters.StartTimestamp, parameters.EndTimestamp);
-                initial = initial.Take(parameters.MaxManifestFragmentResults).ToList();
+                initial = initial.Take(parameters.MaxFragmentResults).ToList();
                 break;
-            case DashPlaybackMode.LiveReplay:
+            case PlaybackMode.LiveReplay:
                 initial = FragmentSelection.InRange(all, parameters.SelectorKind, parameters.StartTimestamp, parameters.EndTimestamp).Take(1).ToList();
                 break;
             default:
-                initial = FragmentSelection.Newest(all, parameters.MaxManifestFragmentResults, null);
+                initial = FragmentSelection.Newest(all, parameters.MaxFragmentResults, null);
                 if (initial.Count > 0 && initial[^1].ServerTimestamp < now - LiveFreshness)
                 {
                     initial.Clear();
@@ -76,7 +81,7 @@ public sealed class DashSessionFactory
 
         if (initial.Count == 0)
         {
-            throw KvsException.ResourceNotFound(parameters.PlaybackMode == DashPlaybackMode.Live
+            throw KvsException.ResourceNotFound(parameters.PlaybackMode == PlaybackMode.Live
                 ? "No fragments found in the stream for the streaming request: nothing was ingested in the last 30 seconds."
                 : "No fragments found in the stream for the streaming request.");
         }
@@ -85,7 +90,10 @@ public sealed class DashSessionFactory
         IReadOnlyList<TrackFormat> formats;
         try
         {
-            formats = TrackFormatFactory.CreateForDash(first.Tracks.Select(t => t.Track).ToList(), first.TimecodeScaleNs);
+            var tracks = first.Tracks.Select(t => t.Track).ToList();
+            formats = parameters is HlsSessionParameters hls
+                ? TrackFormatFactory.CreateForHls(tracks, first.TimecodeScaleNs, hls.ContainerFormat == HlsContainerFormat.MpegTs)
+                : TrackFormatFactory.CreateForDash(tracks, first.TimecodeScaleNs);
         }
         catch (MediaFormatException ex)
         {
@@ -98,7 +106,7 @@ public sealed class DashSessionFactory
             await AppendAsync(session, fragment, cancellationToken).ConfigureAwait(false);
         }
 
-        if (parameters.PlaybackMode == DashPlaybackMode.LiveReplay)
+        if (parameters.PlaybackMode == PlaybackMode.LiveReplay)
         {
             await RefreshAsync(session, cancellationToken).ConfigureAwait(false);
         }
@@ -116,7 +124,7 @@ public sealed class DashSessionFactory
     {
         ArgumentNullException.ThrowIfNull(session);
         var parameters = session.Parameters;
-        if (parameters.PlaybackMode == DashPlaybackMode.OnDemand)
+        if (parameters.PlaybackMode == PlaybackMode.OnDemand)
         {
             return;
         }
@@ -126,9 +134,9 @@ public sealed class DashSessionFactory
         {
             var all = _store.GetFragments(parameters.Stream);
             var last = session.Last?.Entry;
-            if (parameters.PlaybackMode == DashPlaybackMode.Live)
+            if (parameters.PlaybackMode == PlaybackMode.Live)
             {
-                foreach (var fragment in FragmentSelection.Newest(all, parameters.MaxManifestFragmentResults, last))
+                foreach (var fragment in FragmentSelection.Newest(all, parameters.MaxFragmentResults, last))
                 {
                     await AppendAsync(session, fragment, cancellationToken).ConfigureAwait(false);
                 }
@@ -151,6 +159,8 @@ public sealed class DashSessionFactory
                 await AppendAsync(session, fragment, cancellationToken).ConfigureAwait(false);
                 shown += fragment.DurationMs;
             }
+
+            session.IsComplete = parameters.EndTimestamp is not null && next >= candidates.Count;
         }
         finally
         {

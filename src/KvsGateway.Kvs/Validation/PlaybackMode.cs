@@ -1,6 +1,6 @@
 namespace KvsGateway.Kvs.Validation;
 
-public enum DashPlaybackMode
+public enum PlaybackMode
 {
     Live,
     LiveReplay,

@@ -2,19 +2,20 @@ using KvsGateway.Emulator.Storage;
 using KvsGateway.Kvs.Validation;
 using KvsGateway.Media.Mp4;
 
-namespace KvsGateway.Emulator.Dash;
+namespace KvsGateway.Emulator.Sessions;
 
 /// <summary>
-/// A DASH streaming session of the emulator. It keeps every fragment it has listed, in order: a
+/// A DASH or HLS streaming session of the emulator. It keeps every fragment it has listed, in order: a
 /// fragment's sequence number never changes, and each track's timeline is gap-free
 /// (t(n+1) = t(n) + d(n)) whatever the gaps between the fragments themselves.
 /// </summary>
 public sealed class EmulatorSession
 {
     private readonly List<ListedFragment> _listed = [];
+    private readonly Dictionary<string, ListedFragment> _byNumber = new(StringComparer.Ordinal);
     private readonly ulong[] _nextStart;
 
-    public EmulatorSession(string token, StreamRecord stream, DashSessionParameters parameters, DateTimeOffset createdAt, IReadOnlyList<TrackFormat> formats)
+    public EmulatorSession(string token, StreamRecord stream, PlaybackSessionParameters parameters, DateTimeOffset createdAt, IReadOnlyList<TrackFormat> formats)
     {
         Token = token;
         Stream = stream;
@@ -29,7 +30,7 @@ public sealed class EmulatorSession
 
     public StreamRecord Stream { get; }
 
-    public DashSessionParameters Parameters { get; }
+    public PlaybackSessionParameters Parameters { get; }
 
     public DateTimeOffset CreatedAt { get; }
 
@@ -37,6 +38,9 @@ public sealed class EmulatorSession
 
     /// <summary>The session's tracks, fixed by its first fragment; sequence n of a track is fragment n.</summary>
     public IReadOnlyList<TrackFormat> Formats { get; }
+
+    /// <summary>LIVE_REPLAY with an end: every fragment of the range is listed, so playlists end.</summary>
+    public bool IsComplete { get; internal set; }
 
     /// <summary>Serializes refreshes of a live session.</summary>
     internal SemaphoreSlim Gate { get; } = new(1, 1);
@@ -84,6 +88,15 @@ public sealed class EmulatorSession
         }
     }
 
+    /// <summary>A listed fragment by its KVS fragment number (HLS media URLs name fragments so).</summary>
+    public ListedFragment? Find(string fragmentNumber)
+    {
+        lock (_listed)
+        {
+            return _byNumber.GetValueOrDefault(fragmentNumber);
+        }
+    }
+
     /// <summary>Lists a fragment after the others, with its per-track durations.</summary>
     internal void Append(FragmentIndexEntry entry, IReadOnlyList<ulong> durations)
     {
@@ -96,7 +109,9 @@ public sealed class EmulatorSession
                 _nextStart[i] += durations[i];
             }
 
-            _listed.Add(new ListedFragment((ulong)_listed.Count + 1, entry, starts, durations.ToArray()));
+            var listed = new ListedFragment((ulong)_listed.Count + 1, entry, starts, durations.ToArray());
+            _listed.Add(listed);
+            _byNumber[entry.FragmentNumber] = listed;
         }
     }
 }

@@ -1,7 +1,7 @@
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Media.Codecs;
 
-namespace KvsGateway.Emulator.Dash;
+namespace KvsGateway.Emulator.Sessions;
 
 /// <summary>Maps a media-format refusal to the KVS error of the same meaning.</summary>
 public static class MediaFormatErrors
@@ -13,6 +13,7 @@ public static class MediaFormatErrors
         {
             MediaFormatError.MissingCodecPrivateData => KvsErrorTypes.MissingCodecPrivateData,
             MediaFormatError.InvalidCodecPrivateData => KvsErrorTypes.InvalidCodecPrivateData,
+            MediaFormatError.InvalidMediaFrame => KvsErrorTypes.InvalidMediaFrame,
             _ => KvsErrorTypes.UnsupportedStreamMediaType,
         };
         return new KvsException(type, 400, exception.Message);

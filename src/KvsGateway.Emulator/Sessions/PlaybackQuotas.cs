@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using KvsGateway.Kvs.Errors;
 using Microsoft.Extensions.Options;
 
-namespace KvsGateway.Emulator.Dash;
+namespace KvsGateway.Emulator.Sessions;
 
 /// <summary>
 /// The KVS playback quotas, each counted in one-second windows: per session (manifests, init and
@@ -25,13 +25,52 @@ public sealed class PlaybackQuotas
     internal int TrackedWindows => _windows.Count;
 
     /// <summary>Counts a session URL of a stream that exists; callers pass the stored name, never the caller's text.</summary>
-    public void SessionUrl(string stream) => Take("url:" + stream, 1, _options.SessionUrlsPerStream, "GetDASHStreamingSessionURL calls for this stream");
+    public void SessionUrl(string stream, bool hls)
+    {
+        if (hls)
+        {
+            Take("hls-url:" + stream, 1, _options.SessionUrlsPerStream, "GetHLSStreamingSessionURL calls for this stream");
+        }
+        else
+        {
+            Take("url:" + stream, 1, _options.SessionUrlsPerStream, "GetDASHStreamingSessionURL calls for this stream");
+        }
+    }
 
     public void Manifest(EmulatorSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
         Take("manifest:" + session.Token, 1, _options.ManifestsPerSession, "GetDASHManifest calls for this session");
-        Take("metadata:" + session.Stream.StreamName, session.Parameters.MaxManifestFragmentResults, _options.MetadataPointsPerStream, "fragment metadata for this stream");
+        Take("metadata:" + session.Stream.StreamName, session.Parameters.MaxFragmentResults, _options.MetadataPointsPerStream, "fragment metadata for this stream");
+    }
+
+    /// <summary>An HLS master playlist: a session rate, no stream points.</summary>
+    public void MasterPlaylist(EmulatorSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        Take("master:" + session.Token, 1, _options.ManifestsPerSession, "GetHLSMasterPlaylist calls for this session");
+    }
+
+    /// <summary>An HLS media playlist costs its MaxMediaPlaylistFragmentResults metadata points, per track.</summary>
+    public void MediaPlaylist(EmulatorSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        Take("playlist:" + session.Token, 1, _options.ManifestsPerSession, "GetHLSMediaPlaylist calls for this session");
+        Take("metadata:" + session.Stream.StreamName, session.Parameters.MaxFragmentResults, _options.MetadataPointsPerStream, "fragment metadata for this stream");
+    }
+
+    /// <summary>GetClip and ListFragments cost points of the stream's pools (no session involved).</summary>
+    public void StreamPoints(string stream, int metadataPoints, int mediaPoints)
+    {
+        if (metadataPoints > 0)
+        {
+            Take("metadata:" + stream, metadataPoints, _options.MetadataPointsPerStream, "fragment metadata for this stream");
+        }
+
+        if (mediaPoints > 0)
+        {
+            Take("media-points:" + stream, mediaPoints, _options.MediaPointsPerStream, "fragment media for this stream");
+        }
     }
 
     public void InitFragment(EmulatorSession session)
@@ -43,7 +82,7 @@ public sealed class PlaybackQuotas
     public void MediaFragment(EmulatorSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        Take("media:" + session.Token, 1, _options.MediaFragmentsPerSession, "GetMP4MediaFragment calls for this session");
+        Take("media:" + session.Token, 1, _options.MediaFragmentsPerSession, "media fragment calls for this session");
         Take("media-points:" + session.Stream.StreamName, 1, _options.MediaPointsPerStream, "fragment media for this stream");
     }
 

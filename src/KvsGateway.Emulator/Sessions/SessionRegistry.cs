@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using KvsGateway.Kvs.Errors;
+using KvsGateway.Kvs.Validation;
 
-namespace KvsGateway.Emulator.Dash;
+namespace KvsGateway.Emulator.Sessions;
 
 /// <summary>Live sessions by token; an unknown or expired token answers 403 as KVS does.</summary>
 public sealed class SessionRegistry
@@ -30,6 +31,18 @@ public sealed class SessionRegistry
         }
 
         _sessions[session.Token] = session;
+    }
+
+    /// <summary>A session of the protocol a resource belongs to: a DASH token opens no HLS resource, and the reverse.</summary>
+    public EmulatorSession Get(string? token, bool hls)
+    {
+        var session = Get(token);
+        if ((session.Parameters is HlsSessionParameters) != hls)
+        {
+            throw KvsException.NotAuthorized("The session token is not valid for this resource.", 403);
+        }
+
+        return session;
     }
 
     public EmulatorSession Get(string? token)

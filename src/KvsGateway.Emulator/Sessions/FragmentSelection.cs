@@ -1,7 +1,7 @@
 using KvsGateway.Emulator.Storage;
 using KvsGateway.Kvs.Validation;
 
-namespace KvsGateway.Emulator.Dash;
+namespace KvsGateway.Emulator.Sessions;
 
 /// <summary>Which stored fragments a session may list, per the KVS selector rules.</summary>
 public static class FragmentSelection

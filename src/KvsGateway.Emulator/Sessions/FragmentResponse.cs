@@ -2,7 +2,7 @@ using System.Globalization;
 using KvsGateway.Kvs.Errors;
 using Microsoft.AspNetCore.Http;
 
-namespace KvsGateway.Emulator.Dash;
+namespace KvsGateway.Emulator.Sessions;
 
 /// <summary>
 /// Writes a fragment made of a header in memory and a byte range of a file, honouring HEAD and a

@@ -1,0 +1,207 @@
+using System.Globalization;
+using System.Text;
+using KvsGateway.Emulator.Sessions;
+using KvsGateway.Emulator.Storage;
+using KvsGateway.Kvs.Errors;
+using KvsGateway.Kvs.Validation;
+using KvsGateway.Media.Codecs;
+using KvsGateway.Media.Mp4;
+using KvsGateway.Media.MpegTs;
+using KvsGateway.Media.Packaging;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace KvsGateway.Emulator.Hls;
+
+/// <summary>
+/// The five HLS session resources of the emulator: GetHLSMasterPlaylist, GetHLSMediaPlaylist,
+/// GetMP4InitFragment, GetMP4MediaFragment (named by KVS fragment number) and GetTSFragment.
+/// </summary>
+public sealed class HlsHandlers
+{
+    public const string TsContentType = "video/mp2t";
+
+    // TS timestamps start here rather than at 0, so PCRs (which run ahead of decode times) stay positive.
+    private const long TsTimelineOffset = 10 * 90_000;
+
+    private readonly SessionRegistry _registry;
+    private readonly SessionFactory _sessions;
+    private readonly StreamStore _store;
+    private readonly SessionFragments _fragments;
+    private readonly PlaybackQuotas _quotas;
+
+    public HlsHandlers(SessionRegistry registry, SessionFactory sessions, StreamStore store, SessionFragments fragments, PlaybackQuotas quotas)
+    {
+        _registry = registry;
+        _sessions = sessions;
+        _store = store;
+        _fragments = fragments;
+        _quotas = quotas;
+    }
+
+    public async Task GetMasterPlaylistAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var session = _registry.Get(context.Request.Query["SessionToken"], hls: true);
+        _quotas.MasterPlaylist(session);
+        await _sessions.RefreshAsync(session, context.RequestAborted).ConfigureAwait(false);
+        await WritePlaylistAsync(context, session, HlsPlaylistBuilder.Master(session, _store.RetainedSince(session.Parameters.Stream))).ConfigureAwait(false);
+    }
+
+    public async Task GetMediaPlaylistAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var session = _registry.Get(context.Request.Query["SessionToken"], hls: true);
+        var track = SessionFragments.RequireTrackIndex(session, context.Request.Query["TrackNumber"]);
+        _quotas.MediaPlaylist(session);
+        await _sessions.RefreshAsync(session, context.RequestAborted).ConfigureAwait(false);
+        await WritePlaylistAsync(context, session, HlsPlaylistBuilder.Media(session, track, _store.RetainedSince(session.Parameters.Stream))).ConfigureAwait(false);
+    }
+
+    public async Task GetInitFragmentAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var query = context.Request.Query;
+        var session = _registry.Get(query["SessionToken"], hls: true);
+        RequireFragmentedMp4(session);
+        _quotas.InitFragment(session);
+        var format = session.Formats[SessionFragments.RequireTrackIndex(session, query["TrackNumber"])];
+        if (query.ContainsKey("SequenceNumber") && !ulong.TryParse(query["SequenceNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out _))
+        {
+            throw KvsException.InvalidArgument("SequenceNumber must be a non-negative integer.");
+        }
+
+        await FragmentResponse.WriteAsync(context, format.MimeType, FragmentedMp4Writer.CreateInitSegment(format), null, 0, 0).ConfigureAwait(false);
+    }
+
+    public async Task GetMediaFragmentAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var query = context.Request.Query;
+        var session = _registry.Get(query["SessionToken"], hls: true);
+        RequireFragmentedMp4(session);
+        _quotas.MediaFragment(session);
+        var trackIndex = SessionFragments.RequireTrackIndex(session, query["TrackNumber"]);
+        var format = session.Formats[trackIndex];
+        var listed = RequireListed(session, query["FragmentNumber"]);
+        var header = await _fragments.ReadHeaderAsync(session, listed, context.RequestAborted).ConfigureAwait(false);
+        var stored = SessionFragments.RequireTrack(session, header, format);
+        var samples = ClusterPackager.BuildSamples(stored.Frames, stored.Track, format, header.TimecodeScaleNs, out _);
+        var moof = FragmentedMp4Writer.CreateMediaSegmentHeader((uint)listed.SequenceNumber, format.TrackId, listed.Starts[trackIndex], samples);
+        await FragmentResponse.WriteAsync(context, format.MimeType, moof, listed.Entry.Path, header.PayloadOffset + stored.DataOffset, stored.DataLength).ConfigureAwait(false);
+    }
+
+    public async Task GetTsFragmentAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var query = context.Request.Query;
+        var session = _registry.Get(query["SessionToken"], hls: true);
+        if (((HlsSessionParameters)session.Parameters).ContainerFormat != HlsContainerFormat.MpegTs)
+        {
+            throw KvsException.InvalidArgument("This session's ContainerFormat is FRAGMENTED_MP4; it has no TS fragments.");
+        }
+
+        _quotas.MediaFragment(session);
+        var listed = RequireListed(session, query["FragmentNumber"]);
+        var header = await _fragments.ReadHeaderAsync(session, listed, context.RequestAborted).ConfigureAwait(false);
+        var tracks = new List<TsTrack>(session.Formats.Count);
+        var samples = new List<IReadOnlyList<TsSample>>(session.Formats.Count);
+        for (var t = 0; t < session.Formats.Count; t++)
+        {
+            var format = session.Formats[t];
+            var stored = SessionFragments.RequireTrack(session, header, format);
+            var bytes = await SessionFragments.ReadTrackBytesAsync(listed.Entry, header, stored, context.RequestAborted).ConfigureAwait(false);
+            try
+            {
+                tracks.Add(format.Kind == TrackKind.Video
+                    ? TsTrack.H264(AvcDecoderConfiguration.Parse(stored.Track.CodecPrivate))
+                    : TsTrack.AacAudio(AudioSpecificConfig.Parse(stored.Track.CodecPrivate)));
+            }
+            catch (MediaFormatException ex)
+            {
+                throw MediaFormatErrors.ToKvs(ex);
+            }
+
+            samples.Add(TsSamples(ClusterPackager.BuildSamples(stored.Frames, stored.Track, format, header.TimecodeScaleNs, out _), bytes, listed.Starts[t], format.Timescale));
+        }
+
+        byte[] chunk;
+        try
+        {
+            chunk = TsMuxer.Mux(tracks, samples);
+        }
+        catch (MediaFormatException ex)
+        {
+            throw MediaFormatErrors.ToKvs(ex);
+        }
+
+        await FragmentResponse.WriteAsync(context, TsContentType, chunk, null, 0, 0).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A track's samples on the 90 kHz clock, from its place on the session timeline. A presentation
+    /// time before its decode time (B-frames ordered by Matroska) moves the fragment's decode times
+    /// back by the largest such lead, which TS requires.
+    /// </summary>
+    internal static TsSample[] TsSamples(IReadOnlyList<Mp4Sample> samples, byte[] bytes, ulong start, uint timescale)
+    {
+        var result = new TsSample[samples.Count];
+        long decode = (long)start;
+        var offset = 0;
+        long lead = 0;
+        for (var i = 0; i < samples.Count; i++)
+        {
+            lead = Math.Max(lead, -samples[i].CompositionOffset);
+        }
+
+        for (var i = 0; i < samples.Count; i++)
+        {
+            var sample = samples[i];
+            if (offset + sample.Size > bytes.Length)
+            {
+                throw new KvsException(KvsErrorTypes.InvalidMediaFrame, 400, "A frame runs past its fragment's data.");
+            }
+
+            var dts = ToTs(decode - lead, timescale);
+            var pts = ToTs(decode + sample.CompositionOffset, timescale);
+            result[i] = new TsSample(bytes.AsMemory(offset, (int)sample.Size), dts, pts, sample.IsSync);
+            decode += sample.Duration;
+            offset += (int)sample.Size;
+        }
+
+        return result;
+    }
+
+    private static long ToTs(long ticks, uint timescale) => TsTimelineOffset + (long)((Int128)ticks * 90_000 / timescale);
+
+    private static void RequireFragmentedMp4(EmulatorSession session)
+    {
+        if (((HlsSessionParameters)session.Parameters).ContainerFormat != HlsContainerFormat.FragmentedMp4)
+        {
+            throw KvsException.InvalidArgument("This session's ContainerFormat is MPEG_TS; it has no MP4 fragments.");
+        }
+    }
+
+    private static ListedFragment RequireListed(EmulatorSession session, StringValues value)
+    {
+        var number = value.Count == 1 ? value[0] : null;
+        if (number is not { Length: > 0 and <= 128 } || number.AsSpan().ContainsAnyExceptInRange('0', '9'))
+        {
+            throw KvsException.InvalidArgument("FragmentNumber must be a decimal number of 1 to 128 digits.");
+        }
+
+        return session.Find(number) ?? throw KvsException.ResourceNotFound($"Fragment {number} is not in this session's playlist.");
+    }
+
+    private static async Task WritePlaylistAsync(HttpContext context, EmulatorSession session, string playlist)
+    {
+        context.Response.ContentType = HlsPlaylistBuilder.ContentType;
+        context.Response.Headers.CacheControl = session.Parameters.PlaybackMode == PlaybackMode.OnDemand ? "private, max-age=60" : "no-cache";
+        var bytes = Encoding.UTF8.GetBytes(playlist);
+        context.Response.ContentLength = bytes.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+}

@@ -442,7 +442,7 @@ public sealed class MeteringTests
             .ToDictionary(stream => stream.Key, stream => stream.Sum(field => field.Value));
 
     /// <summary>The tenant's usage fields (<c>stream|api|counter</c>) summed over this hour and the last.</summary>
-    private static async Task<Dictionary<string, long>> UsageFieldsAsync(string redis, string tenant)
+    internal static async Task<Dictionary<string, long>> UsageFieldsAsync(string redis, string tenant)
     {
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis);
         var now = DateTimeOffset.UtcNow;

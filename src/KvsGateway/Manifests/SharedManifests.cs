@@ -63,7 +63,9 @@ public sealed partial class SharedManifests : IDisposable
             var current = slot.Current;
             // ON_DEMAND never changes, nor does a master playlist (it names the tracks).
             var once = session.PlaybackMode == PlaybackMode.OnDemand || resource.Kind == ManifestKind.HlsMaster;
-            var fresh = current is not null && (once && current.IsCompletedSuccessfully
+            // A fetch still in flight is joined, however long it takes: another would only cost the origin again.
+            var fresh = current is not null && (!current.IsCompleted
+                || (once && current.IsCompletedSuccessfully)
                 || now - slot.FetchedAt < _options.CurrentValue.ManifestRefreshInterval);
             if (!fresh)
             {

@@ -94,10 +94,10 @@ internal sealed class CountingProxy : IAsyncDisposable
         var status = (int)answer.StatusCode;
         Statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
         var bytes = await answer.Content.ReadAsByteArrayAsync(context.RequestAborted);
-        if (status == 200 && path.EndsWith("Fragment.mp4", StringComparison.Ordinal))
+        if (status == 200 && (path.EndsWith("Fragment.mp4", StringComparison.Ordinal) || path.EndsWith("Fragment.ts", StringComparison.Ordinal)))
         {
             Interlocked.Add(ref _fragmentBytes, bytes.Length);
-            if (path.EndsWith("getMP4MediaFragment.mp4", StringComparison.Ordinal))
+            if (!path.EndsWith("getMP4InitFragment.mp4", StringComparison.Ordinal))
             {
                 MediaFetches.AddOrUpdate((incoming.Query["TrackNumber"].ToString(), Convert.ToHexStringLower(SHA256.HashData(bytes))), 1, (_, n) => n + 1);
             }

@@ -21,9 +21,6 @@ public sealed class HlsHandlers
 {
     public const string TsContentType = "video/mp2t";
 
-    // TS timestamps start here rather than at 0, so PCRs (which run ahead of decode times) stay positive.
-    private const long TsTimelineOffset = 10 * 90_000;
-
     private readonly SessionRegistry _registry;
     private readonly SessionFactory _sessions;
     private readonly StreamStore _store;
@@ -106,11 +103,12 @@ public sealed class HlsHandlers
         var header = await _fragments.ReadHeaderAsync(session, listed, context.RequestAborted).ConfigureAwait(false);
         var tracks = new List<TsTrack>(session.Formats.Count);
         var samples = new List<IReadOnlyList<TsSample>>(session.Formats.Count);
+        var trackBytes = new List<byte[]>(session.Formats.Count);
         for (var t = 0; t < session.Formats.Count; t++)
         {
             var format = session.Formats[t];
             var stored = SessionFragments.RequireTrack(session, header, format);
-            var bytes = await SessionFragments.ReadTrackBytesAsync(listed.Entry, header, stored, context.RequestAborted).ConfigureAwait(false);
+            trackBytes.Add(await SessionFragments.ReadTrackBytesAsync(listed.Entry, header, stored, context.RequestAborted).ConfigureAwait(false));
             try
             {
                 tracks.Add(format.Kind == TrackKind.Video
@@ -122,12 +120,18 @@ public sealed class HlsHandlers
                 throw MediaFormatErrors.ToKvs(ex);
             }
 
-            samples.Add(TsSamples(ClusterPackager.BuildSamples(stored.Frames, stored.Track, format, header.TimecodeScaleNs, out _), bytes, listed.Starts[t], format.Timescale));
         }
 
         byte[] chunk;
         try
         {
+            for (var t = 0; t < session.Formats.Count; t++)
+            {
+                var format = session.Formats[t];
+                var stored = header.FindTrack(format.TrackId)!;
+                samples.Add(TsTimeline.FromTrack(ClusterPackager.BuildSamples(stored.Frames, stored.Track, format, header.TimecodeScaleNs, out _), trackBytes[t], listed.Starts[t], format.Timescale));
+            }
+
             chunk = TsMuxer.Mux(tracks, samples);
         }
         catch (MediaFormatException ex)
@@ -137,42 +141,6 @@ public sealed class HlsHandlers
 
         await FragmentResponse.WriteAsync(context, TsContentType, chunk, null, 0, 0).ConfigureAwait(false);
     }
-
-    /// <summary>
-    /// A track's samples on the 90 kHz clock, from its place on the session timeline. A presentation
-    /// time before its decode time (B-frames ordered by Matroska) moves the fragment's decode times
-    /// back by the largest such lead, which TS requires.
-    /// </summary>
-    internal static TsSample[] TsSamples(IReadOnlyList<Mp4Sample> samples, byte[] bytes, ulong start, uint timescale)
-    {
-        var result = new TsSample[samples.Count];
-        long decode = (long)start;
-        var offset = 0;
-        long lead = 0;
-        for (var i = 0; i < samples.Count; i++)
-        {
-            lead = Math.Max(lead, -samples[i].CompositionOffset);
-        }
-
-        for (var i = 0; i < samples.Count; i++)
-        {
-            var sample = samples[i];
-            if (offset + sample.Size > bytes.Length)
-            {
-                throw new KvsException(KvsErrorTypes.InvalidMediaFrame, 400, "A frame runs past its fragment's data.");
-            }
-
-            var dts = ToTs(decode - lead, timescale);
-            var pts = ToTs(decode + sample.CompositionOffset, timescale);
-            result[i] = new TsSample(bytes.AsMemory(offset, (int)sample.Size), dts, pts, sample.IsSync);
-            decode += sample.Duration;
-            offset += (int)sample.Size;
-        }
-
-        return result;
-    }
-
-    private static long ToTs(long ticks, uint timescale) => TsTimelineOffset + (long)((Int128)ticks * 90_000 / timescale);
 
     private static void RequireFragmentedMp4(EmulatorSession session)
     {

@@ -70,8 +70,15 @@ public static class TsMuxer
             var pcr = Math.Max(0, sample.Dts - PcrLead);
             if (t != 0 && lastPcr is { } last && pcr - last > MaxPcrInterval)
             {
-                WritePcrOnly(output, counters[0], pcr, !started[0]);
-                started[0] = true;
+                // Without payload the counter repeats the last payload packet's (13818-1, 2.4.3.3); as
+                // the PID's first packet it starts the count, and the next payload packet follows it.
+                WritePcrOnly(output, started[0] ? (byte)((counters[0] + 15) & 0xF) : (byte)0, pcr, !started[0]);
+                if (!started[0])
+                {
+                    counters[0] = 1;
+                    started[0] = true;
+                }
+
                 lastPcr = pcr;
             }
 
@@ -246,8 +253,7 @@ public static class TsMuxer
         }
     }
 
-    // A packet of adaptation field only, for a PCR between two PES of the PCR track: no payload, so
-    // the continuity counter stays as it is (13818-1, 2.4.3.3).
+    // A packet of adaptation field only, for a PCR between two PES of the PCR track.
     private static void WritePcrOnly(ArrayBufferWriter<byte> output, byte counter, long pcr, bool discontinuity)
     {
         var packet = output.GetSpan(PacketSize)[..PacketSize];

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { KinesisVideoClient, GetDataEndpointCommand } from "@aws-sdk/client-kinesis-video";
-import { KinesisVideoArchivedMediaClient, GetDASHStreamingSessionURLCommand } from "@aws-sdk/client-kinesis-video-archived-media";
+import { KinesisVideoArchivedMediaClient, GetDASHStreamingSessionURLCommand, GetHLSStreamingSessionURLCommand } from "@aws-sdk/client-kinesis-video-archived-media";
 import {
   adminToken, artifacts, clockPasses, demoKeys, dll, fixtures, launchChromium, packetHashes, redis, run,
   startGateway, startPageServer, videoFrameCount,
@@ -52,13 +52,20 @@ async function sessionUrl(stream, mode = "ON_DEMAND", credentials = demoKeys) {
   return DASHStreamingSessionURL;
 }
 
+async function hlsSessionUrl(stream, mode = "ON_DEMAND") {
+  const { DataEndpoint } = await control().send(new GetDataEndpointCommand({ StreamName: stream, APIName: "GET_HLS_STREAMING_SESSION_URL" }));
+  const replay = mode === "LIVE" ? undefined : { FragmentSelectorType: "SERVER_TIMESTAMP", TimestampRange: { StartTimestamp: ingestStarted, EndTimestamp: new Date() } };
+  const { HLSStreamingSessionURL } = await archived(DataEndpoint).send(new GetHLSStreamingSessionURLCommand({ StreamName: stream, PlaybackMode: mode, HLSFragmentSelector: replay }));
+  return HLSStreamingSessionURL;
+}
+
 /** Opens the harness on the page origin; returns the page and every gateway response it saw. */
 async function openPlayer(player, url) {
   const page = await browser.newPage();
   const responses = [];
   const problems = [];
   page.on("response", (r) => {
-    if (r.url().startsWith(gateway.url)) responses.push({ path: new URL(r.url()).pathname, status: r.status(), at: Date.now() });
+    if (r.url().startsWith(gateway.url)) responses.push({ path: new URL(r.url()).pathname, track: new URL(r.url()).searchParams.get("TrackNumber"), status: r.status(), at: Date.now() });
   });
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   page.on("requestfailed", (r) => { if (r.url().startsWith(gateway.url)) problems.push(`request failed: ${new URL(r.url()).pathname} ${r.failure()?.errorText}`); });
@@ -119,6 +126,46 @@ for (const player of ["dash", "shaka"]) {
     }
   });
 }
+
+for (const [name, stream, fixture] of [["H.264", streams.h264, "h264.mkv"], ["H.264+AAC", streams.h264aac, "h264-aac.mkv"]]) {
+  test(`hls.js plays ON_DEMAND ${name} over HLS to the last frame, from another origin`, { timeout: 120_000 }, async () => {
+    const expected = await videoFrameCount(join(fixtures, fixture));
+    const { page, responses, problems, report } = await openPlayer("hls", await hlsSessionUrl(stream));
+    try {
+      const done = await waitFor(page, () => window.report.ended || window.report.errors.length > 0, 60_000);
+      const frames = await page.evaluate(() => window.frames());
+      const r = await page.evaluate(() => window.report);
+      const failure = await report({ frames, expected });
+      assert.ok(done && r.ended, `did not reach the end: ${failure}`);
+      assert.deepEqual(r.errors, [], failure);
+      assert.deepEqual(problems, [], failure);
+      assert.ok(responses.length > 0 && responses.every((x) => x.status === 200), failure);
+      // Video, and for H.264+AAC the audio rendition too (its own media playlist and fragments).
+      assert.ok(responses.some((x) => x.path === "/hls/v1/getMP4MediaFragment.mp4" && x.track === "1"), failure);
+      assert.equal(responses.some((x) => x.path === "/hls/v1/getMP4MediaFragment.mp4" && x.track === "2"), fixture === "h264-aac.mkv", failure);
+      assert.ok(frames >= expected && frames <= expected + (r.framesBeforeStart ?? 0), failure);
+    } finally {
+      await page.close();
+    }
+  });
+}
+
+test("hls.js plays LIVE over HLS from the looping demo stream for 10 s with the playhead advancing", { timeout: 90_000 }, async () => {
+  const { page, responses, problems, report } = await openPlayer("hls", await hlsSessionUrl("demo-stream", "LIVE"));
+  try {
+    assert.ok(await waitFor(page, () => window.position() > 0, 30_000), `never started: ${await report()}`);
+    const first = await page.evaluate(() => window.position());
+    await new Promise((r) => setTimeout(r, 10_000));
+    const second = await page.evaluate(() => window.position());
+    const failure = await report({ first, second });
+    assert.ok(second - first >= 8, `the playhead moved ${second - first} s in 10 s: ${failure}`);
+    assert.deepEqual((await page.evaluate(() => window.report)).errors, [], failure);
+    assert.deepEqual(problems, [], failure);
+    assert.ok(responses.every((x) => x.status === 200), failure);
+  } finally {
+    await page.close();
+  }
+});
 
 test("the AWS SDK v3 gets data endpoints and session URLs for every mode and AWS's named exceptions", async () => {
   for (const mode of ["LIVE", "LIVE_REPLAY", "ON_DEMAND"]) {

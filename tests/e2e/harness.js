@@ -1,4 +1,4 @@
-// Plays ?url= with ?player=dash|shaka and keeps a report the test reads: errors, ended, frames.
+// Plays ?url= with ?player=dash|shaka|hls and keeps a report the test reads: errors, ended, frames.
 //
 // "ended" is each player's own end of playback. shaka-player lets the element end by itself (the
 // native "ended" event). dash.js also watches the playhead itself: every 200 ms its StreamController
@@ -42,6 +42,14 @@ async function start() {
       }
     });
     player.initialize(video, url, true);
+  } else if (window.report.player === "hls") {
+    // hls.js through MSE; the element ends by itself (the native "ended" event).
+    window.report.warnings = [];
+    const hls = new Hls();
+    hls.on(Hls.Events.ERROR, (_, d) => (d.fatal ? window.report.errors : window.report.warnings).push(`hls.js: ${d.type} ${d.details} ${d.response?.code ?? ""}`));
+    hls.on(Hls.Events.MANIFEST_PARSED, () => video.play().catch((e) => window.report.errors.push(`play(): ${e.message}`)));
+    hls.loadSource(url);
+    hls.attachMedia(video);
   } else {
     shaka.polyfill.installAll();
     const player = new shaka.Player();

@@ -56,6 +56,7 @@ export async function startPageServer() {
     "/harness.js": join(here, "harness.js"),
     "/players/dash.all.min.js": join(here, "node_modules/dashjs/dist/modern/umd/dash.all.min.js"),
     "/players/shaka-player.compiled.js": join(here, "node_modules/shaka-player/dist/shaka-player.compiled.js"),
+    "/players/hls.min.js": join(here, "node_modules/hls.js/dist/hls.min.js"),
   };
   const types = { ".html": "text/html", ".js": "text/javascript" };
   const server = createServer((request, response) => {

@@ -217,6 +217,35 @@ test("the demo page at / plays the live demo stream and shows kvs:ts, kvs:fn, ex
   }
 });
 
+test("the demo page's timeline of the last hour (ListFragments) plays ON_DEMAND from the point clicked", { timeout: 90_000 }, async () => {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${gateway.url}/`);
+    assert.ok(await waitFor(page, () => +(document.getElementById("timeline").dataset.fragments ?? 0) > 0 && document.querySelector("#timeline .run"), 30_000), "the timeline never filled");
+    // The demo stream plays since the gateway started: click 3 s into its run of fragments.
+    const bar = await page.locator("#timeline").boundingBox();
+    const run = await page.locator("#timeline .run").first().boundingBox();
+    const clickX = Math.min(run.x + run.width - 1, run.x + Math.max(1, (3 / 3600) * bar.width));
+    const clickedAt = await page.evaluate((x) => {
+      const bar = document.getElementById("timeline");
+      const box = bar.getBoundingClientRect();
+      return +bar.dataset.from + ((x - box.left) / box.width) * 3600e3;
+    }, clickX);
+    await page.mouse.click(clickX, bar.y + bar.height / 2);
+    const playing = await waitFor(page, () => document.getElementById("info").dataset.mode === "ON_DEMAND"
+      && document.getElementById("state").textContent === "playing"
+      && /^\d{4}-\d\d-\d\dT/.test(document.getElementById("frame-time").textContent), 45_000);
+    const info = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll("dd")].map((d) => [d.id, d.textContent])));
+    await page.screenshot({ path: join(artifacts, "demo-timeline.png") });
+    assert.ok(playing, `the clicked point did not play: ${JSON.stringify(info)}`);
+    // What plays is from the clicked point: the fragment holding it starts at most a fragment before.
+    const shown = Date.parse(info["frame-time"]);
+    assert.ok(shown >= clickedAt - 15_000 && shown <= clickedAt + 30_000, `clicked ${new Date(clickedAt).toISOString()}, playing ${info["frame-time"]}`);
+  } finally {
+    await page.close();
+  }
+});
+
 // Last: it revokes every session of the demo stream.
 test("a session revoked mid-playback stops the player with a 403 within 2 s", { timeout: 90_000 }, async () => {
   const { page, responses, report } = await openPlayer("dash", await sessionUrl("demo-stream", "LIVE"));

@@ -19,6 +19,9 @@ namespace KvsGateway.Demo;
 /// </summary>
 public static class DemoEndpoints
 {
+    // An hour of 1 s fragments is 3,600: four pages of ListFragments' largest.
+    private const int MaxTimelinePages = 4;
+
     public static WebApplication UseDemo(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -53,6 +56,26 @@ public static class DemoEndpoints
             var request = await context.Request.ReadFromJsonAsync(DemoJsonContext.Default.DemoSessionRequest, context.RequestAborted)
                 ?? throw KvsException.InvalidArgument("A JSON body is required.");
             var replay = request.StartTimestamp is not null;
+            var selector = replay
+                ? new FragmentSelector { FragmentSelectorType = "SERVER_TIMESTAMP", TimestampRange = new TimestampRange { StartTimestamp = request.StartTimestamp, EndTimestamp = request.EndTimestamp } }
+                : null;
+            var tenant = DemoTenant(tenants, demo.Value);
+            var requestId = KvsErrorResponder.GetRequestId(context);
+            if (request.Protocol == "HLS")
+            {
+                var hls = new GetHlsStreamingSessionUrlInput
+                {
+                    StreamName = request.StreamName,
+                    PlaybackMode = request.PlaybackMode ?? "LIVE",
+                    DisplayFragmentTimestamp = WireValues.Always,
+                    Expires = 3600,
+                    HlsFragmentSelector = selector,
+                };
+                var (hlsToken, hlsSession) = await issuer.IssueAsync(tenant, hls, requestId, context.RequestAborted);
+                var master = $"{baseUrl.For(context.Request)}/hls/v1/getHLSMasterPlaylist.m3u8?SessionToken={hlsToken}";
+                return TypedResults.Json(new DemoSession(master, hlsSession.SessionId, hlsSession.ExpiresAt, "HLS"), DemoJsonContext.Default.DemoSession);
+            }
+
             var input = new GetDashStreamingSessionUrlInput
             {
                 StreamName = request.StreamName,
@@ -60,13 +83,34 @@ public static class DemoEndpoints
                 DisplayFragmentTimestamp = WireValues.Always,
                 DisplayFragmentNumber = WireValues.Always,
                 Expires = 3600,
-                DashFragmentSelector = replay
-                    ? new FragmentSelector { FragmentSelectorType = "SERVER_TIMESTAMP", TimestampRange = new TimestampRange { StartTimestamp = request.StartTimestamp, EndTimestamp = request.EndTimestamp } }
-                    : null,
+                DashFragmentSelector = selector,
             };
-            var (token, session) = await issuer.IssueAsync(DemoTenant(tenants, demo.Value), input, KvsErrorResponder.GetRequestId(context), context.RequestAborted);
+            var (token, session) = await issuer.IssueAsync(tenant, input, requestId, context.RequestAborted);
             var url = $"{baseUrl.For(context.Request)}/dash/v1/getDASHManifest.mpd?SessionToken={token}";
-            return TypedResults.Json(new DemoSession(url, session.SessionId, session.ExpiresAt), DemoJsonContext.Default.DemoSession);
+            return TypedResults.Json(new DemoSession(url, session.SessionId, session.ExpiresAt, "DASH"), DemoJsonContext.Default.DemoSession);
+        });
+
+        // The timeline scrubber: the stream's fragments of the last hour, from ListFragments, in time order.
+        api.MapGet("/fragments", async (HttpContext context, KvsClient origin, TenantDirectory tenants, IOptions<DemoOptions> demo, TimeProvider time) =>
+        {
+            var stream = StreamIdentity.Parse(context.Request.Query["streamName"].ToString(), null);
+            StreamScope.Require(DemoTenant(tenants, demo.Value), stream);
+            var now = time.GetUtcNow();
+            var selector = new FragmentSelector { FragmentSelectorType = "SERVER_TIMESTAMP", TimestampRange = new TimestampRange { StartTimestamp = now.AddHours(-1), EndTimestamp = now } };
+            var fragments = new List<DemoTimelineFragment>();
+            string? next = null;
+            for (var page = 0; page < MaxTimelinePages; page++)
+            {
+                var listed = await origin.ListFragmentsAsync(new ListFragmentsInput { StreamName = stream.Name, MaxResults = 1000, NextToken = next, FragmentSelector = selector }, context.RequestAborted);
+                fragments.AddRange(listed.Fragments.Where(f => f.FragmentNumber is not null).Select(f => new DemoTimelineFragment(f.ServerTimestamp, f.FragmentLengthInMilliseconds, f.FragmentNumber!)));
+                next = listed.NextToken;
+                if (next is null)
+                {
+                    break;
+                }
+            }
+
+            return TypedResults.Json<IReadOnlyList<DemoTimelineFragment>>([.. fragments.OrderBy(f => f.ServerTimestamp)], DemoJsonContext.Default.IReadOnlyListDemoTimelineFragment);
         });
 
         api.MapGet("/usage", async (HttpContext context, PlaybackSessionResolver resolver, IConnectionMultiplexer redis) =>

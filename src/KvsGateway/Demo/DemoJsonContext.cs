@@ -8,4 +8,5 @@ namespace KvsGateway.Demo;
 [JsonSerializable(typeof(DemoSession))]
 [JsonSerializable(typeof(DemoUsage))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
+[JsonSerializable(typeof(IReadOnlyList<DemoTimelineFragment>))]
 internal sealed partial class DemoJsonContext : JsonSerializerContext;

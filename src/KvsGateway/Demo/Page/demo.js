@@ -1,6 +1,8 @@
 // The demo page: opens a session for the demo tenant, plays it with dash.js (served by the
-// gateway), and shows the wall-clock time of the frame on screen (kvs:ts), its KVS fragment number
-// (kvs:fn), the session's expiry and what the gateway has metered for it so far.
+// gateway) or, where the browser plays HLS itself, over HLS, and shows the wall-clock time of the
+// frame on screen (kvs:ts or EXT-X-PROGRAM-DATE-TIME), its KVS fragment number, the session's expiry
+// and what the gateway has metered for it so far. A timeline of the stream's last hour (ListFragments)
+// plays ON_DEMAND from the point clicked.
 "use strict";
 
 const kvsNamespace = "https://kinesisvideo.amazonaws.com/doc/2017-09-30/";
@@ -39,9 +41,91 @@ function parseDuration(text) {
   return match ? (+(match[1] || 0)) * 3600 + (+(match[2] || 0)) * 60 + (+(match[3] || 0)) : 0;
 }
 
+const hourMs = 3600 * 1000;
+let timeline = { from: 0, to: 0 };
+
+const nativeHls = () => video.canPlayType("application/vnd.apple.mpegurl") !== "";
+
+function protocol() {
+  const chosen = $("protocol").value;
+  return chosen === "auto" ? (nativeHls() ? "HLS" : "DASH") : chosen;
+}
+
+// The stream's fragments of the last hour as runs on the timeline (neighbours less than 1 s apart join).
+async function loadTimeline() {
+  const stream = $("stream").value;
+  if (!stream) return;
+  const response = await fetch(`/demo/api/fragments?streamName=${encodeURIComponent(stream)}`);
+  if (!response.ok) return;
+  const fragments = await response.json();
+  const to = Date.now();
+  timeline = { from: to - hourMs, to };
+  const runs = [];
+  for (const f of fragments) {
+    const start = Date.parse(f.serverTimestamp);
+    const end = start + f.durationMs;
+    const last = runs[runs.length - 1];
+    if (last && start - last.end < 1000) last.end = Math.max(last.end, end);
+    else runs.push({ start, end });
+  }
+  const bar = $("timeline");
+  bar.querySelectorAll(".run").forEach((r) => r.remove());
+  for (const run of runs) {
+    const span = document.createElement("div");
+    span.className = "run";
+    span.style.left = `${Math.max(0, (run.start - timeline.from) / hourMs) * 100}%`;
+    span.style.width = `${Math.max(0.1, ((run.end - run.start) / hourMs) * 100)}%`;
+    span.dataset.start = new Date(run.start).toISOString();
+    bar.insertBefore(span, $("cursor"));
+  }
+  bar.dataset.fragments = String(fragments.length);
+  bar.dataset.from = String(timeline.from);
+  $("timeline-from").textContent = new Date(timeline.from).toISOString().slice(11, 19);
+  $("timeline-to").textContent = new Date(timeline.to).toISOString().slice(11, 19);
+}
+
+// A click on the timeline: ON_DEMAND from that instant to now.
+function scrub(event) {
+  const bar = $("timeline").getBoundingClientRect();
+  const at = new Date(timeline.from + ((event.clientX - bar.left) / bar.width) * hourMs);
+  $("mode").value = "ON_DEMAND";
+  toggleRange();
+  $("start").value = localInput(at);
+  $("end").value = localInput(new Date(Date.now() - 1000));
+  play();
+}
+
+// The media playlist's segments (video first): positions from EXTINF, wall clock from
+// EXT-X-PROGRAM-DATE-TIME, fragment numbers from the segment URIs.
+async function loadHlsSegments() {
+  const master = await (await fetch(session.url)).text();
+  const uri = master.split("\n").find((l) => l.startsWith("getHLSMediaPlaylist"));
+  if (!uri) return;
+  const response = await fetch(new URL(uri, session.url));
+  if (!response.ok) return;
+  const list = [];
+  let start = 0;
+  let wallClock = 0;
+  let duration = 0;
+  for (const line of (await response.text()).split("\n")) {
+    if (line.startsWith("#EXT-X-PROGRAM-DATE-TIME:")) wallClock = Date.parse(line.slice(25));
+    else if (line.startsWith("#EXTINF:")) duration = parseFloat(line.slice(8));
+    else if (line && !line.startsWith("#")) {
+      list.push({ start, duration, wallClock, number: new URL(line, session.url).searchParams.get("FragmentNumber") });
+      start += duration;
+    }
+  }
+  segments = list;
+}
+
 // The video track's segments with their presentation times, wall-clock start and fragment number.
 async function loadSegments() {
   if (!session) return;
+  if (session.protocol === "HLS") {
+    await loadHlsSegments();
+    return;
+  }
+
   const response = await fetch(session.url);
   if (!response.ok) return;
   const mpd = new DOMParser().parseFromString(await response.text(), "application/xml");
@@ -74,6 +158,9 @@ function showFrame() {
   const wallClock = segment.wallClock + Math.max(0, t - segment.start) * 1000;
   $("frame-time").textContent = wallClock ? new Date(wallClock).toISOString() : "–";
   $("fragment-number").textContent = segment.number || "–";
+  const cursor = $("cursor");
+  cursor.hidden = !wallClock || wallClock < timeline.from;
+  if (!cursor.hidden) cursor.style.left = `${Math.min(100, ((wallClock - timeline.from) / hourMs) * 100)}%`;
 }
 
 async function showUsage() {
@@ -88,11 +175,17 @@ async function showUsage() {
 async function play(event) {
   event?.preventDefault();
   showError("");
+  // Nothing shown belongs to the session being replaced.
+  $("state").textContent = "loading";
+  $("info").dataset.mode = "";
+  ["frame-time", "fragment-number", "expires", "metered", "protocol-used"].forEach((id) => { $(id).textContent = "–"; });
   timers.forEach(clearInterval);
   timers = [];
   player?.reset();
+  player = null;
+  video.removeAttribute("src");
   const mode = $("mode").value;
-  const body = { streamName: $("stream").value, playbackMode: mode };
+  const body = { streamName: $("stream").value, playbackMode: mode, protocol: protocol() };
   if (mode !== "LIVE") {
     body.startTimestamp = new Date($("start").value).toISOString();
     if ($("end").value) body.endTimestamp = new Date($("end").value).toISOString();
@@ -104,6 +197,27 @@ async function play(event) {
     return;
   }
   $("expires").textContent = new Date(session.expiresAt).toISOString();
+  $("protocol-used").textContent = session.protocol;
+  $("info").dataset.mode = mode;
+  if (session.protocol === "HLS") {
+    // The browser's own HLS player: the master playlist is all it needs.
+    video.onplaying = () => { $("state").textContent = "playing"; };
+    video.onended = () => { $("state").textContent = "ended"; };
+    video.onerror = () => showError(`Player error: ${video.error?.message ?? video.error?.code}`);
+    video.src = session.url;
+    video.play().catch((error) => showError(error.message));
+  } else {
+    startDash();
+  }
+
+  await loadSegments();
+  timers.push(setInterval(showFrame, 250));
+  timers.push(setInterval(showUsage, 2000));
+  if (mode !== "ON_DEMAND") timers.push(setInterval(loadSegments, 4000));
+}
+
+function startDash() {
+  video.onplaying = video.onended = video.onerror = null;
   player = dashjs.MediaPlayer().create();
   player.updateSettings({
     streaming: {
@@ -114,11 +228,6 @@ async function play(event) {
   player.on(dashjs.MediaPlayer.events.PLAYBACK_PLAYING, () => { $("state").textContent = "playing"; });
   player.on(dashjs.MediaPlayer.events.PLAYBACK_ENDED, () => { $("state").textContent = "ended"; });
   player.initialize(video, session.url, true);
-  $("state").textContent = "loading";
-  await loadSegments();
-  timers.push(setInterval(showFrame, 250));
-  timers.push(setInterval(showUsage, 2000));
-  if (mode !== "ON_DEMAND") timers.push(setInterval(loadSegments, 4000));
 }
 
 function toggleRange() {
@@ -128,7 +237,11 @@ function toggleRange() {
 
 $("session").addEventListener("submit", play);
 $("mode").addEventListener("change", toggleRange);
+$("stream").addEventListener("change", loadTimeline);
+$("timeline").addEventListener("click", scrub);
+if (!nativeHls()) $("protocol").querySelector('option[value="HLS"]').disabled = true;
+setInterval(loadTimeline, 10_000);
 $("start").value = localInput(new Date(Date.now() - 10 * 60000));
 $("end").value = localInput(new Date());
 toggleRange();
-loadStreams().then(() => play()).catch((error) => showError(error.message));
+loadStreams().then(() => Promise.all([play(), loadTimeline()])).catch((error) => showError(error.message));

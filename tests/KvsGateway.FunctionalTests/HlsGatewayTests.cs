@@ -108,6 +108,11 @@ public sealed class HlsGatewayTests : IAsyncLifetime
             Assert.StartsWith("NotAuthorizedException", answer.Headers.GetValues("x-amzn-ErrorType").Single(), StringComparison.Ordinal);
         }
 
+        // A media playlist's track is a small number of the session's: anything else is the caller's error.
+        using var badTrack = await http.GetAsync(new Uri(hls, "getHLSMediaPlaylist.m3u8" + hls.Query + "&TrackNumber=12"));
+        Assert.Equal(HttpStatusCode.BadRequest, badTrack.StatusCode);
+        Assert.StartsWith("InvalidArgumentException", badTrack.Headers.GetValues("x-amzn-ErrorType").Single(), StringComparison.Ordinal);
+
         // Nothing of the origin's session shows in what a viewer reads.
         var master = await http.GetStringAsync(hls);
         Assert.DoesNotContain(_proxy.Url.Authority, master, StringComparison.Ordinal);
@@ -187,6 +192,31 @@ public sealed class HlsGatewayTests : IAsyncLifetime
         var missing = await Assert.ThrowsAsync<KvsException>(() => outsider.ListFragmentsAsync(new ListFragmentsInput { StreamName = "other-missing-" + Guid.NewGuid().ToString("N")[..8] }));
         Assert.Equal((KvsErrorTypes.ResourceNotFound, 404), (hidden.ErrorType, hidden.StatusCode));
         Assert.Equal((missing.ErrorType, missing.StatusCode), (hidden.ErrorType, hidden.StatusCode));
+    }
+
+    [Fact]
+    public async Task The_emulator_charges_ListFragments_its_MaxResults_in_metadata_points_as_KVS_does()
+    {
+        var stream = "acme-points-" + Guid.NewGuid().ToString("N")[..8];
+        await PlaybackFixture.IngestPlayableAsync(_origin.EmulatorClient(), stream, "h264.mkv");
+        var emulator = _origin.EmulatorClient();
+
+        // Eleven calls of 1,000 points at the start of a second: the stream's 10,000 points a second cover ten.
+        await WallClock.NextSecondAsync();
+        var calls = await Task.WhenAll(Enumerable.Range(0, 11).Select(async _ =>
+        {
+            try
+            {
+                await emulator.ListFragmentsAsync(new ListFragmentsInput { StreamName = stream, MaxResults = 1000 });
+                return "ok";
+            }
+            catch (KvsException ex)
+            {
+                return ex.ErrorType;
+            }
+        }));
+        Assert.Equal(10, calls.Count(c => c == "ok"));
+        Assert.Equal(1, calls.Count(c => c == KvsErrorTypes.ClientLimitExceeded));
     }
 
     private static async Task<string> HlsUrlAsync(KvsClient client, string stream, DateTimeOffset since, string container, DateTimeOffset? until = null) =>

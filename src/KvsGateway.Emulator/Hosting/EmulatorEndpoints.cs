@@ -76,10 +76,14 @@ public static class EmulatorEndpoints
             return Results.Json(new GetDataEndpointOutput { DataEndpoint = endpoint }, KvsJsonContext.Default.GetDataEndpointOutput);
         });
 
-        endpoints.MapPost("/listFragments", async (HttpContext context, StreamStore store) =>
+        endpoints.MapPost("/listFragments", async (HttpContext context, StreamStore store, PlaybackQuotas quotas) =>
         {
             var input = await KvsRequestReader.ReadAsync(context.Request, KvsJsonContext.Default.ListFragmentsInput, context.RequestAborted).ConfigureAwait(false);
-            return Results.Json(ListFragmentsHandler.List(store, input), KvsJsonContext.Default.ListFragmentsOutput);
+            var output = ListFragmentsHandler.List(store, input);
+
+            // A call costs its MaxResults in metadata points, however many it returns (kvs-hls-clip-api.md §8).
+            quotas.StreamPoints(store.Get(StreamIdentity.Parse(input.StreamName, input.StreamARN)).StreamName, (int)(input.MaxResults ?? ListFragmentsRequestValidator.DefaultMaxResults), 0);
+            return Results.Json(output, KvsJsonContext.Default.ListFragmentsOutput);
         });
 
         endpoints.MapPost("/putMedia", (HttpContext context, PutMediaHandler handler) => handler.HandleAsync(context));

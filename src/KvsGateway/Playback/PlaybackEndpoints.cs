@@ -1,4 +1,3 @@
-using System.Globalization;
 using KvsGateway.Caching;
 using KvsGateway.Forwarding;
 using KvsGateway.Kvs.Errors;
@@ -61,9 +60,10 @@ public static class PlaybackEndpoints
             .AddEndpointFilter<SessionResolutionFilter>()
             .AddEndpointFilter<PlaybackQuotaFilter>();
 
-    // A media playlist names its track: a small decimal number, or the request is the caller's error.
+    // A media playlist names its track, one digit (KVS sessions have one or two tracks): each track
+    // is a shared playlist of its own, so what a caller types must not make more of them.
     private static int TrackNumber(IQueryCollection query) =>
-        query["TrackNumber"] is { Count: 1 } value && value[0] is { Length: > 0 and <= 9 } text && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var track)
-            ? track
-            : throw KvsException.InvalidArgument("TrackNumber must be a single decimal number.");
+        query["TrackNumber"] is { Count: 1 } value && value[0] is [var digit and >= '1' and <= '9']
+            ? digit - '0'
+            : throw KvsException.InvalidArgument("TrackNumber must be a track of the session, 1 to 9.");
 }

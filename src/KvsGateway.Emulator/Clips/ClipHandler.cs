@@ -60,19 +60,7 @@ public sealed class ClipHandler
             throw KvsException.ResourceNotFound("No fragments found in the stream for the clip's timestamp range.");
         }
 
-        // The first fragments up to the limits, in selector-time order.
-        var clip = new List<FragmentIndexEntry>();
-        long bytes = 0;
-        foreach (var fragment in selected)
-        {
-            if (clip.Count == MaxFragments || (clip.Count > 0 && bytes + fragment.SizeInBytes > MaxBytes))
-            {
-                break;
-            }
-
-            clip.Add(fragment);
-            bytes += fragment.SizeInBytes;
-        }
+        var clip = Limit(selected, MaxFragments, MaxBytes);
 
         _quotas.StreamPoints(stream.StreamName, clip.Count, clip.Count);
         var headers = new List<FragmentHeader>(clip.Count);
@@ -132,6 +120,30 @@ public sealed class ClipHandler
         {
             await CopyRangeAsync(path, offset, length, response.Body, buffer, context.RequestAborted).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The first fragments of a selection (in selector-time order) within the limits: at most
+    /// <paramref name="maxFragments"/>, and no more bytes than <paramref name="maxBytes"/> unless
+    /// the first fragment alone is larger (a clip is never empty when the range is not).
+    /// </summary>
+    public static List<FragmentIndexEntry> Limit(IEnumerable<FragmentIndexEntry> selected, int maxFragments, long maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(selected);
+        var clip = new List<FragmentIndexEntry>();
+        long bytes = 0;
+        foreach (var fragment in selected)
+        {
+            if (clip.Count == maxFragments || (clip.Count > 0 && bytes + fragment.SizeInBytes > maxBytes))
+            {
+                break;
+            }
+
+            clip.Add(fragment);
+            bytes += fragment.SizeInBytes;
+        }
+
+        return clip;
     }
 
     private static async Task CopyRangeAsync(string path, long offset, long length, Stream output, byte[] buffer, CancellationToken cancellationToken)

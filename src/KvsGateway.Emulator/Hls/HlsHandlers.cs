@@ -62,11 +62,21 @@ public sealed class HlsHandlers
         var session = _registry.Get(query["SessionToken"], hls: true);
         RequireFragmentedMp4(session);
         _quotas.InitFragment(session);
-        var format = session.Formats[SessionFragments.RequireTrackIndex(session, query["TrackNumber"])];
-        if (query.ContainsKey("SequenceNumber") && !ulong.TryParse(query["SequenceNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out _))
+        var track = SessionFragments.RequireTrackIndex(session, query["TrackNumber"]);
+
+        // The init's SequenceNumber is the session's format version (a codec-private-data change makes the next).
+        ulong version = 0;
+        if (query.ContainsKey("SequenceNumber") && !ulong.TryParse(query["SequenceNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out version))
         {
             throw KvsException.InvalidArgument("SequenceNumber must be a non-negative integer.");
         }
+
+        if (version >= (ulong)session.FormatVersionCount)
+        {
+            throw KvsException.ResourceNotFound($"SequenceNumber {version} is not an init fragment of this session.");
+        }
+
+        var format = session.FormatVersion((int)version)[track];
 
         await FragmentResponse.WriteAsync(context, format.MimeType, FragmentedMp4Writer.CreateInitSegment(format), null, 0, 0).ConfigureAwait(false);
     }
@@ -79,8 +89,8 @@ public sealed class HlsHandlers
         RequireFragmentedMp4(session);
         _quotas.MediaFragment(session);
         var trackIndex = SessionFragments.RequireTrackIndex(session, query["TrackNumber"]);
-        var format = session.Formats[trackIndex];
         var listed = RequireListed(session, query["FragmentNumber"]);
+        var format = session.FormatVersion(listed.Version)[trackIndex];
         var header = await _fragments.ReadHeaderAsync(session, listed, context.RequestAborted).ConfigureAwait(false);
         var stored = SessionFragments.RequireTrack(session, header, format);
         var samples = ClusterPackager.BuildSamples(stored.Frames, stored.Track, format, header.TimecodeScaleNs, out _);
@@ -101,12 +111,13 @@ public sealed class HlsHandlers
         _quotas.MediaFragment(session);
         var listed = RequireListed(session, query["FragmentNumber"]);
         var header = await _fragments.ReadHeaderAsync(session, listed, context.RequestAborted).ConfigureAwait(false);
-        var tracks = new List<TsTrack>(session.Formats.Count);
-        var samples = new List<IReadOnlyList<TsSample>>(session.Formats.Count);
-        var trackBytes = new List<byte[]>(session.Formats.Count);
-        for (var t = 0; t < session.Formats.Count; t++)
+        var formats = session.FormatVersion(listed.Version);
+        var tracks = new List<TsTrack>(formats.Count);
+        var samples = new List<IReadOnlyList<TsSample>>(formats.Count);
+        var trackBytes = new List<byte[]>(formats.Count);
+        for (var t = 0; t < formats.Count; t++)
         {
-            var format = session.Formats[t];
+            var format = formats[t];
             var stored = SessionFragments.RequireTrack(session, header, format);
             trackBytes.Add(await SessionFragments.ReadTrackBytesAsync(listed.Entry, header, stored, context.RequestAborted).ConfigureAwait(false));
             try
@@ -125,9 +136,9 @@ public sealed class HlsHandlers
         byte[] chunk;
         try
         {
-            for (var t = 0; t < session.Formats.Count; t++)
+            for (var t = 0; t < formats.Count; t++)
             {
-                var format = session.Formats[t];
+                var format = formats[t];
                 var stored = header.FindTrack(format.TrackId)!;
                 samples.Add(TsTimeline.FromTrack(ClusterPackager.BuildSamples(stored.Frames, stored.Track, format, header.TimecodeScaleNs, out _), trackBytes[t], listed.Starts[t], format.Timescale));
             }

@@ -82,14 +82,17 @@ public static class HlsPlaylistBuilder
         for (var i = 0; i < window.Count; i++)
         {
             var fragment = window[i];
-            if (Discontinuous(parameters, i == 0 ? null : window[i - 1], fragment))
+
+            // A new format version (codec private data changed) is a discontinuity with an init of its own.
+            var newVersion = i > 0 && fragment.Version != window[i - 1].Version;
+            if (newVersion || Discontinuous(parameters, i == 0 ? null : window[i - 1], fragment))
             {
                 text.Append("#EXT-X-DISCONTINUITY\n");
             }
 
-            if (i == 0 && !ts)
+            if ((i == 0 || newVersion) && !ts)
             {
-                text.Append(CultureInfo.InvariantCulture, $"#EXT-X-MAP:URI=\"getMP4InitFragment.mp4?SessionToken={token}&TrackNumber={format.TrackId}&SequenceNumber=0\"\n");
+                text.Append(CultureInfo.InvariantCulture, $"#EXT-X-MAP:URI=\"getMP4InitFragment.mp4?SessionToken={token}&TrackNumber={format.TrackId}&SequenceNumber={fragment.Version}\"\n");
             }
 
             if (parameters.DisplayFragmentTimestamp)

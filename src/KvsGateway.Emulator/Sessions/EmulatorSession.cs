@@ -11,7 +11,11 @@ namespace KvsGateway.Emulator.Sessions;
 /// </summary>
 public sealed class EmulatorSession
 {
+    /// <summary>KVS allows an HLS session this many codec-private-data changes.</summary>
+    public const int MaxFormatVersions = 500;
+
     private readonly List<ListedFragment> _listed = [];
+    private readonly List<IReadOnlyList<TrackFormat>> _versions = [];
     private readonly Dictionary<string, ListedFragment> _byNumber = new(StringComparer.Ordinal);
     private readonly ulong[] _nextStart;
 
@@ -23,6 +27,7 @@ public sealed class EmulatorSession
         CreatedAt = createdAt;
         ExpiresAt = createdAt.AddSeconds(parameters.ExpiresSeconds);
         Formats = formats;
+        _versions.Add(formats);
         _nextStart = new ulong[formats.Count];
     }
 
@@ -38,6 +43,30 @@ public sealed class EmulatorSession
 
     /// <summary>The session's tracks, fixed by its first fragment; sequence n of a track is fragment n.</summary>
     public IReadOnlyList<TrackFormat> Formats { get; }
+
+    /// <summary>
+    /// The track formats fragments of the session have had, version 0 being <see cref="Formats"/>. An
+    /// HLS session takes codec-private-data changes (same tracks and codecs: a new resolution, profile,
+    /// bitrate) as new versions, each with an init segment of its own; a DASH session has one.
+    /// </summary>
+    public IReadOnlyList<TrackFormat> FormatVersion(int version)
+    {
+        lock (_listed)
+        {
+            return _versions[version];
+        }
+    }
+
+    public int FormatVersionCount
+    {
+        get
+        {
+            lock (_listed)
+            {
+                return _versions.Count;
+            }
+        }
+    }
 
     /// <summary>LIVE_REPLAY with an end: every fragment of the range is listed, so playlists end.</summary>
     public bool IsComplete { get; internal set; }
@@ -97,8 +126,35 @@ public sealed class EmulatorSession
         }
     }
 
-    /// <summary>Lists a fragment after the others, with its per-track durations.</summary>
-    internal void Append(FragmentIndexEntry entry, IReadOnlyList<ulong> durations)
+    /// <summary>
+    /// The version of <paramref name="formats"/>: an existing one when they equal it, else a new one
+    /// while fewer than <see cref="MaxFormatVersions"/> exist; else the last (its fragments then fail
+    /// when fetched, as a change KVS does not take).
+    /// </summary>
+    internal int VersionOf(IReadOnlyList<TrackFormat> formats)
+    {
+        lock (_listed)
+        {
+            for (var v = _versions.Count - 1; v >= 0; v--)
+            {
+                if (_versions[v].Count == formats.Count && _versions[v].Zip(formats).All(p => p.First.Codecs == p.Second.Codecs && p.First.SampleEntryConfig.AsSpan().SequenceEqual(p.Second.SampleEntryConfig)))
+                {
+                    return v;
+                }
+            }
+
+            if (_versions.Count == MaxFormatVersions)
+            {
+                return _versions.Count - 1;
+            }
+
+            _versions.Add(formats);
+            return _versions.Count - 1;
+        }
+    }
+
+    /// <summary>Lists a fragment after the others, with its per-track durations and its format version.</summary>
+    internal void Append(FragmentIndexEntry entry, IReadOnlyList<ulong> durations, int version = 0)
     {
         lock (_listed)
         {
@@ -109,7 +165,7 @@ public sealed class EmulatorSession
                 _nextStart[i] += durations[i];
             }
 
-            var listed = new ListedFragment((ulong)_listed.Count + 1, entry, starts, durations.ToArray());
+            var listed = new ListedFragment((ulong)_listed.Count + 1, entry, starts, durations.ToArray(), version);
             _listed.Add(listed);
             _byNumber[entry.FragmentNumber] = listed;
         }

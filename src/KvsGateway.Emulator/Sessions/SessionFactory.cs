@@ -171,16 +171,41 @@ public sealed class SessionFactory
     private static async Task AppendAsync(EmulatorSession session, FragmentIndexEntry fragment, CancellationToken cancellationToken)
     {
         var header = await StreamStore.ReadHeaderAsync(fragment, cancellationToken).ConfigureAwait(false);
-        var durations = new ulong[session.Formats.Count];
+        var version = session.Parameters is HlsSessionParameters hls ? HlsVersion(session, header, hls) : 0;
+        var formats = session.FormatVersion(version);
+        var durations = new ulong[formats.Count];
         for (var i = 0; i < durations.Length; i++)
         {
-            var format = session.Formats[i];
+            var format = formats[i];
             if (header.FindTrack(format.TrackId) is { } track)
             {
                 ClusterPackager.BuildSamples(track.Frames, track.Track, format, header.TimecodeScaleNs, out durations[i]);
             }
         }
 
-        session.Append(fragment, durations);
+        session.Append(fragment, durations, version);
+    }
+
+    /// <summary>
+    /// The format version of a fragment of an HLS session: a change of codec private data alone (the
+    /// same tracks, codecs and timescales) is a new version; anything else stays with the session's
+    /// last version and fails when fetched, with the error DASH gives.
+    /// </summary>
+    private static int HlsVersion(EmulatorSession session, FragmentHeader header, HlsSessionParameters parameters)
+    {
+        var current = session.FormatVersion(session.FormatVersionCount - 1);
+        IReadOnlyList<TrackFormat> formats;
+        try
+        {
+            formats = TrackFormatFactory.CreateForHls(header.Tracks.Select(t => t.Track).ToList(), header.TimecodeScaleNs, parameters.ContainerFormat == HlsContainerFormat.MpegTs);
+        }
+        catch (MediaFormatException)
+        {
+            return session.FormatVersionCount - 1;
+        }
+
+        var compatible = formats.Count == current.Count && formats.Zip(current).All(p =>
+            p.First.TrackId == p.Second.TrackId && p.First.SampleEntryType == p.Second.SampleEntryType && p.First.Timescale == p.Second.Timescale);
+        return compatible ? session.VersionOf(formats) : session.FormatVersionCount - 1;
     }
 }

@@ -116,9 +116,10 @@ public sealed partial class FragmentForwarder
             return null;
         }
 
-        // OriginUrls has checked every number is decimal. An init fragment is named by its track alone
-        // (HLS adds SequenceNumber=0, which names no other init); a DASH fragment by track and
-        // sequence number, an HLS one by track and KVS fragment number, a TS chunk by fragment number.
+        // OriginUrls has checked every number is decimal. A DASH init fragment is named by its track
+        // alone, an HLS one also by its SequenceNumber (the session's format version); a DASH fragment
+        // by track and sequence number, an HLS one by track and KVS fragment number, a TS chunk by
+        // fragment number.
         var query = request.Query;
         var track = 0;
         if (fileName != FragmentResources.Ts && !int.TryParse(query["TrackNumber"], NumberStyles.None, CultureInfo.InvariantCulture, out track))
@@ -129,8 +130,9 @@ public sealed partial class FragmentForwarder
         var hls = session.Protocol == PlaybackProtocol.Hls;
         if (fileName == FragmentResources.Init)
         {
-            return !query.ContainsKey("SequenceNumber") || (hls && query["SequenceNumber"] == "0")
-                ? new FragmentKey(session.OriginSessionId ?? session.SessionId, fileName, track, string.Empty)
+            var version = query["SequenceNumber"];
+            return version.Count == 0 ? new FragmentKey(session.OriginSessionId ?? session.SessionId, fileName, track, string.Empty)
+                : hls && version.Count == 1 ? new FragmentKey(session.OriginSessionId ?? session.SessionId, fileName, track, version[0]!)
                 : null;
         }
 

@@ -21,7 +21,8 @@ internal static class Ffmpeg
     /// <summary>Hashes of the decoded frames of stream <paramref name="map"/>: equal pictures whatever container carried them.</summary>
     public static async Task<List<string>> DecodedFrameHashesAsync(string input, string map)
     {
-        var result = await ExternalTool.RunAsync("ffmpeg", ["-nostdin", "-v", "error", "-i", input, "-map", map, "-f", "framemd5", "-"]);
+        // -autoscale 0: a stream whose resolution changes is hashed as decoded, not scaled to its first frame's size.
+        var result = await ExternalTool.RunAsync("ffmpeg", ["-nostdin", "-v", "error", "-i", input, "-map", map, "-autoscale", "0", "-f", "framemd5", "-"]);
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.True(string.IsNullOrWhiteSpace(result.Error), result.Error);
         return result.Output.Split('\n').Where(l => l.Length > 0 && l[0] != '#').Select(l => l.Split(',')[HashField].Trim()).ToList();

@@ -38,6 +38,30 @@ internal static class HlsPlayer
         return new Played(media, total);
     }
 
+    /// <summary>
+    /// The first media playlist of <paramref name="master"/> as a player assembles it: each segment
+    /// after the init segment (<c>EXT-X-MAP</c>) in force for it — one playable fragmented MP4 per segment.
+    /// </summary>
+    public static async Task<List<byte[]>> SegmentsWithInitsAsync(HttpClient http, Uri master)
+    {
+        var playlistUrl = new Uri(master, Uris(await http.GetStringAsync(master)).First());
+        var segments = new List<byte[]>();
+        byte[] init = [];
+        foreach (var line in (await http.GetStringAsync(playlistUrl)).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0))
+        {
+            if (line.StartsWith("#EXT-X-MAP:", StringComparison.Ordinal))
+            {
+                init = await http.GetByteArrayAsync(new Uri(playlistUrl, Uris(line).Single()));
+            }
+            else if (line[0] != '#')
+            {
+                segments.Add([.. init, .. await http.GetByteArrayAsync(new Uri(playlistUrl, line))]);
+            }
+        }
+
+        return segments;
+    }
+
     /// <summary>Every URI of a playlist: URI lines and <c>URI="…"</c> attributes, in order.</summary>
     public static IEnumerable<string> Uris(string playlist)
     {

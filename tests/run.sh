@@ -30,7 +30,12 @@ done
 redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --protected-mode yes >/dev/null &
 redis_pid=$!
 results=$(mktemp -d)
-cleanup() { kill "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null; rm -rf "$results"; }
+cluster_dir=$(mktemp -d)
+cleanup() {
+  kill "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null
+  bash tests/reliability/redis-cluster.sh stop "$cluster_dir" 2>/dev/null
+  rm -rf "$results" "$cluster_dir"
+}
 trap cleanup EXIT
 for _ in $(seq 1 100); do
   redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 && break
@@ -72,6 +77,17 @@ if [ $# -eq 0 ]; then
   # ffmpeg; the demo page's screenshot lands in KVSGW_E2E_ARTIFACTS.
   export KVSGW_E2E_ARTIFACTS="${KVSGW_E2E_ARTIFACTS:-$PWD/tests/e2e/artifacts}"
   node_suite tests/e2e e2e.tap tests/e2e/*.test.mjs
+
+  # The functional suite once more against a real Redis Cluster (three masters, three replicas on
+  # loopback): every multi-key script must stay within one hash slot, pub/sub must reach every replica.
+  if seeds=$(bash tests/reliability/redis-cluster.sh start "$cluster_dir"); then
+    echo "Redis Cluster on $seeds"
+    KVSGW_TEST_REDIS="$seeds" KVSGW_TEST_LOG_CAPTURE="$results/functional-cluster-debug.log" \
+      dotnet test tests/KvsGateway.FunctionalTests -c Release --no-build --logger "trx;LogFileName=cluster.trx" --results-directory "$results" || status=1
+  else
+    echo "the Redis Cluster did not start"
+    node_failed=$((node_failed + 1))
+  fi
 fi
 
 passed=0

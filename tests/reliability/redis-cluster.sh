@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# A real Redis Cluster on loopback from Debian's redis-server: three masters, three replicas.
+#   bash tests/reliability/redis-cluster.sh start DIR   # prints the seed list (host:port,host:port,...) on stdout
+#   bash tests/reliability/redis-cluster.sh stop DIR
+#   bash tests/reliability/redis-cluster.sh kill-master DIR   # SIGKILLs the master of slot 0 (a replica is promoted)
+# DIR holds each node's config, data and pid; ports are free loopback ports found at start.
+set -euo pipefail
+cmd=${1:?start|stop|kill-master}
+dir=${2:?a directory for the nodes}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+case $cmd in
+  start)
+    mkdir -p "$dir"
+    ports=()
+    for i in 1 2 3 4 5 6; do
+      port=$(free_port)
+      # The cluster bus listens on port+10000: both must be free.
+      while ! python3 -c "import socket,sys; s=socket.socket(); s.bind(('127.0.0.1',$port+10000)); s.close()" 2>/dev/null; do port=$(free_port); done
+      ports+=("$port")
+      mkdir -p "$dir/$port"
+      redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file "$dir/$port/nodes.conf" \
+        --cluster-node-timeout 2000 --dir "$dir/$port" --save "" --appendonly no --daemonize yes \
+        --pidfile "$dir/$port/redis.pid" --logfile "$dir/$port/redis.log" >/dev/null
+    done
+    for port in "${ports[@]}"; do
+      for _ in $(seq 1 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+    done
+    redis-cli --cluster create $(printf '127.0.0.1:%s ' "${ports[@]}") --cluster-replicas 1 --cluster-yes >"$dir/create.log" 2>&1
+    for _ in $(seq 1 200); do
+      [ "$(redis-cli -p "${ports[0]}" cluster info | tr -d '\r' | awk -F: '$1=="cluster_state"{print $2}')" = ok ] && break
+      sleep 0.05
+    done
+    printf '%s\n' "${ports[@]}" > "$dir/ports"
+    (IFS=,; echo "${ports[*]/#/127.0.0.1:}")
+    ;;
+  stop)
+    for pidfile in "$dir"/*/redis.pid; do [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true; done
+    ;;
+  kill-master)
+    seed=$(head -1 "$dir/ports")
+    master=$(redis-cli -p "$seed" cluster nodes | tr -d '\r' | awk '$3 ~ /master/ && $9 ~ /^0-/ {split($2,a,"[:@]"); print a[2]}')
+    kill -9 "$(cat "$dir/$master/redis.pid")"
+    echo "$master"
+    ;;
+esac

@@ -9,6 +9,13 @@ namespace KvsGateway.Kvs.Http;
 /// </summary>
 public sealed class KvsErrorFilter : IEndpointFilter
 {
+    private readonly IKvsErrorTranslator[] _translators;
+
+    public KvsErrorFilter(IEnumerable<IKvsErrorTranslator> translators)
+    {
+        _translators = [.. translators];
+    }
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -20,6 +27,11 @@ public sealed class KvsErrorFilter : IEndpointFilter
         catch (KvsException ex)
         {
             await KvsErrorResponder.WriteAsync(context.HttpContext, ex).ConfigureAwait(false);
+            return Results.Empty;
+        }
+        catch (Exception ex) when (KvsErrorMiddleware.Translate(_translators, ex) is { } translated && !context.HttpContext.Response.HasStarted)
+        {
+            await KvsErrorResponder.WriteAsync(context.HttpContext, translated).ConfigureAwait(false);
             return Results.Empty;
         }
     }

@@ -73,6 +73,7 @@ public static class GatewayApplication
         var infrastructure = await GatewayInfrastructure.StartAsync(redisOptions, originOptions, builder.Environment.ContentRootPath, InfrastructureLogging(builder), cancellationToken).ConfigureAwait(false);
         services.AddSingleton(_ => infrastructure);
         services.AddSingleton<IConnectionMultiplexer>(sp => sp.GetRequiredService<GatewayInfrastructure>().Redis);
+        services.AddSingleton<KvsGateway.Kvs.Http.IKvsErrorTranslator, Outages.RedisOutageTranslator>();
 
         services
             .AddOrigins(builder.Configuration, sp => sp.GetRequiredService<GatewayInfrastructure>().Origin)

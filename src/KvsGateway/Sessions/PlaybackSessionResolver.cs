@@ -1,3 +1,4 @@
+using KvsGateway.Outages;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Tenancy;
 using KvsGateway.Tokens;
@@ -46,9 +47,22 @@ public sealed class PlaybackSessionResolver
         var generation = _cache.Generation;
         var claims = await _tokens.ReadAsync(token).ConfigureAwait(false)
             ?? throw Refused();
-        var session = await _sessions.FindAsync(claims.SessionId).ConfigureAwait(false);
-        if (session is null || !string.Equals(session.Tenant, claims.Tenant, StringComparison.Ordinal)
-            || await _revoker.IsRevokedAsync(session).ConfigureAwait(false))
+        PlaybackSession? session;
+        bool revoked;
+        try
+        {
+            session = await _sessions.FindAsync(claims.SessionId).ConfigureAwait(false);
+            revoked = session is not null && await _revoker.IsRevokedAsync(session).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisOutageTranslator.IsOutage(ex) && _cache.FindValidated(token) is { } validated)
+        {
+            // Redis cannot be read (a failover, an outage): a session this replica has validated plays
+            // on — its token is authentic and unexpired, and revocations evict it from memory. One never
+            // seen here cannot be checked and fails closed (the outage surfaces as a 503).
+            return validated;
+        }
+
+        if (session is null || revoked || !string.Equals(session.Tenant, claims.Tenant, StringComparison.Ordinal))
         {
             throw Refused();
         }

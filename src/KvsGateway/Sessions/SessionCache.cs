@@ -6,8 +6,9 @@ namespace KvsGateway.Sessions;
 
 /// <summary>
 /// Validated tokens and their sessions, in memory, so a fragment request costs no decryption and no
-/// Redis round trip. Keyed by a hash of the token (the token itself is never kept), bounded in size,
-/// and an entry never outlives its session or <see cref="MaxAge"/>. Revocations evict at once, and
+/// Redis round trip. Keyed by a hash of the token (the token itself is never kept), bounded in size;
+/// an entry is fresh for <see cref="MaxAge"/> and kept while its session lasts, so that a session
+/// already validated plays on while Redis is unreachable (<see cref="FindValidated"/>). Revocations evict at once, and
 /// each one moves the cache to a new generation: a session read from Redis in an earlier generation
 /// may have been revoked while it was being read, so it is not cached (see <see cref="TryAdd"/>).
 /// </summary>
@@ -34,6 +35,7 @@ public sealed class SessionCache
 
     public static string KeyOf(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
+    /// <summary>The session of a token validated within <see cref="MaxAge"/>; null when it is due to be read from Redis again.</summary>
     public PlaybackSession? Find(string token)
     {
         var key = KeyOf(token);
@@ -42,14 +44,22 @@ public sealed class SessionCache
             return null;
         }
 
-        if (entry.Until <= _time.GetUtcNow())
+        var now = _time.GetUtcNow();
+        if (entry.Session.ExpiresAt <= now)
         {
             _entries.TryRemove(key, out _);
             return null;
         }
 
-        return entry.Session;
+        return entry.Until > now ? entry.Session : null;
     }
+
+    /// <summary>
+    /// The session of a token this replica validated at some point, however long ago, while the
+    /// session lasts and no revocation has evicted it: what plays on while Redis cannot be read.
+    /// </summary>
+    public PlaybackSession? FindValidated(string token) =>
+        _entries.TryGetValue(KeyOf(token), out var entry) && entry.Session.ExpiresAt > _time.GetUtcNow() ? entry.Session : null;
 
     /// <summary>
     /// Caches a session read from Redis since <paramref name="generation"/>, unless a revocation came
@@ -105,7 +115,7 @@ public sealed class SessionCache
         var now = _time.GetUtcNow();
         foreach (var pair in _entries)
         {
-            if (pair.Value.Until <= now)
+            if (pair.Value.Session.ExpiresAt <= now)
             {
                 _entries.TryRemove(pair.Key, out _);
             }

@@ -1,0 +1,74 @@
+using System.Net;
+using KvsGateway.FunctionalTests.Infrastructure;
+using KvsGateway.Kvs.Errors;
+using KvsGateway.Kvs.Wire;
+using KvsGateway.Sessions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace KvsGateway.FunctionalTests;
+
+/// <summary>
+/// Redis gone (a failover under way, or an outage): sessions this replica has already validated play
+/// on from memory, however long ago it last read them; everything that needs Redis to be checked —
+/// a session never seen here, a new session URL — fails closed with a KVS error a client retries,
+/// never a 500, and works again once Redis is back.
+/// </summary>
+public sealed class RedisOutageTests
+{
+    [Fact]
+    public async Task While_Redis_is_down_validated_sessions_play_on_and_everything_else_fails_closed_with_ServiceUnavailable()
+    {
+        await using var redis = new RedisServer(own: true);
+        await redis.InitializeAsync();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await GatewayHost.StartAsync(redis.ConnectionString, clock);
+        var started = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await PlaybackFixture.IngestAsync(host.EmulatorClient(), "acme-outage", "h264.mkv");
+        await WallClock.IngestInThePastAsync(DateTimeOffset.UtcNow);
+        clock.SetUtcNow(DateTimeOffset.UtcNow);
+        var input = new GetDashStreamingSessionUrlInput
+        {
+            StreamName = "acme-outage",
+            PlaybackMode = "ON_DEMAND",
+            Expires = 3600,
+            DashFragmentSelector = new FragmentSelector { TimestampRange = new TimestampRange { StartTimestamp = started, EndTimestamp = DateTimeOffset.UtcNow.AddSeconds(-0.1) } },
+        };
+        var playing = new Uri((await host.GatewayClient().GetDashStreamingSessionUrlAsync(input)).DashStreamingSessionUrl!);
+        var unseen = new Uri((await host.GatewayClient().GetDashStreamingSessionUrlAsync(input)).DashStreamingSessionUrl!);
+        using (var warm = await host.Http.GetAsync(playing))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+
+        await redis.StopAsync();
+
+        // Past the age at which a validated session is normally read from Redis again.
+        clock.Advance(SessionCache.MaxAge + TimeSpan.FromSeconds(1));
+        using (var stillPlaying = await host.Http.GetAsync(playing))
+        {
+            Assert.Equal(HttpStatusCode.OK, stillPlaying.StatusCode);
+        }
+
+        using (var cold = await host.Http.GetAsync(unseen))
+        {
+            await KvsAssert.ErrorAsync(cold, 503, KvsErrorTypes.ServiceUnavailable);
+        }
+
+        var refused = await Assert.ThrowsAsync<KvsException>(() => host.GatewayClient().GetDashStreamingSessionUrlAsync(input));
+        Assert.Equal((KvsErrorTypes.ServiceUnavailable, 503), (refused.ErrorType, refused.StatusCode));
+
+        await redis.StartAsync();
+        await WaitForAsync(async () => (await host.Http.GetAsync(unseen)).StatusCode == HttpStatusCode.OK);
+        Assert.NotNull((await host.GatewayClient().GetDashStreamingSessionUrlAsync(input)).DashStreamingSessionUrl);
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "Redis never came back for the gateway");
+            await Task.Delay(100);
+        }
+    }
+}

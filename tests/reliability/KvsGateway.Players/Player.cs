@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Xml.Linq;
+using KvsGateway.Kvs.Client;
+using KvsGateway.Kvs.Errors;
+using KvsGateway.Kvs.Wire;
+
+namespace KvsGateway.Players;
+
+/// <summary>
+/// One simulated LIVE viewer: a session with its tenant's keys, its manifest read once a second, each
+/// newly listed segment (and each track's init segment once) fetched once, everything recorded. A
+/// segment not received whole within its own duration of being listed is a stall.
+/// </summary>
+internal sealed class Player
+{
+    private static readonly XNamespace Mpd = "urn:mpeg:dash:schema:mpd:2011";
+
+    private readonly KvsClient _control;
+    private readonly HttpClient _http;
+    private readonly PlayerRecord _record;
+    private readonly string _stream;
+    private readonly double _abortShare;
+    private readonly Random _random;
+    private readonly HashSet<string> _fetched = new(StringComparer.Ordinal);
+
+    public Player(KvsClient control, HttpClient http, PlayerRecord record, string stream, double abortShare, int seed)
+    {
+        _control = control;
+        _http = http;
+        _record = record;
+        _stream = stream;
+        _abortShare = abortShare;
+        _random = new Random(seed);
+    }
+
+    public async Task RunAsync(DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        Uri? manifest = null;
+        while (manifest is null && DateTimeOffset.UtcNow < until)
+        {
+            try
+            {
+                var output = await _control.GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput { StreamName = _stream, PlaybackMode = "LIVE", Expires = 3600 }, cancellationToken);
+                manifest = new Uri(output.DashStreamingSessionUrl!);
+            }
+            catch (KvsException ex)
+            {
+                // Refused with a KVS error (e.g. while no Redis master holds the slot): recorded, tried again.
+                _record.SessionRefused($"session {ex.StatusCode} {ex.ErrorType}");
+                await Task.Delay(1000, cancellationToken);
+            }
+        }
+
+        while (manifest is not null && DateTimeOffset.UtcNow < until)
+        {
+            var tick = Stopwatch.StartNew();
+            var text = await GetTextAsync(manifest, cancellationToken);
+            if (text is not null)
+            {
+                await FetchNewSegmentsAsync(manifest, text, cancellationToken);
+            }
+
+            var wait = TimeSpan.FromSeconds(1) - tick.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, cancellationToken);
+            }
+        }
+    }
+
+    private async Task FetchNewSegmentsAsync(Uri manifest, string text, CancellationToken cancellationToken)
+    {
+        XDocument document;
+        try
+        {
+            document = XDocument.Parse(text);
+        }
+        catch (System.Xml.XmlException)
+        {
+            _record.Error("manifest not XML");
+            return;
+        }
+
+        foreach (var template in document.Descendants(Mpd + "SegmentTemplate"))
+        {
+            var timescale = double.Parse((string?)template.Attribute("timescale") ?? "1", CultureInfo.InvariantCulture);
+            var number = long.Parse((string?)template.Attribute("startNumber") ?? "1", CultureInfo.InvariantCulture);
+            var media = (string?)template.Attribute("media");
+            var init = (string?)template.Attribute("initialization");
+            if (init is not null && _fetched.Add(init))
+            {
+                await FetchAsync(new Uri(manifest, init), TimeSpan.FromSeconds(2), fragment: false, cancellationToken);
+            }
+
+            foreach (var s in template.Descendants(Mpd + "S"))
+            {
+                var duration = TimeSpan.FromSeconds(double.Parse((string?)s.Attribute("d") ?? "0", CultureInfo.InvariantCulture) / timescale);
+                var repeats = int.Parse((string?)s.Attribute("r") ?? "0", CultureInfo.InvariantCulture);
+                for (var i = 0; i <= repeats; i++, number++)
+                {
+                    var url = media!.Replace("$Number$", number.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+                    if (_fetched.Add(url))
+                    {
+                        await FetchAsync(new Uri(manifest, url), duration, fragment: true, cancellationToken);
+                    }
+                }
+            }
+        }
+    }
+
+    private async Task<string?> GetTextAsync(Uri url, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await _http.GetAsync(url, cancellationToken);
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            _record.Response((int)response.StatusCode, body.Length, aborted: false);
+            if (!response.IsSuccessStatusCode)
+            {
+                _record.Error($"manifest {(int)response.StatusCode}");
+                return null;
+            }
+
+            return System.Text.Encoding.UTF8.GetString(body);
+        }
+        catch (HttpRequestException ex)
+        {
+            _record.Error($"manifest {ex.HttpRequestError}");
+            return null;
+        }
+    }
+
+    private async Task FetchAsync(Uri url, TimeSpan duration, bool fragment, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.StartNew();
+        var hangUp = fragment && _abortShare > 0 && _random.NextDouble() < _abortShare;
+        try
+        {
+            using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var length = response.Content.Headers.ContentLength ?? -1;
+            long received = 0;
+            var buffer = new byte[64 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                received += read;
+                if (hangUp && length > 0 && received >= length / 2)
+                {
+                    // Hangs up mid-fragment: the response is disposed with its body half read.
+                    _record.Response((int)response.StatusCode, received, aborted: true);
+                    _record.HungUp(length);
+                    return;
+                }
+            }
+
+            _record.Response((int)response.StatusCode, received, aborted: false);
+            if (!response.IsSuccessStatusCode || (length >= 0 && received != length))
+            {
+                _record.Error($"{(fragment ? "fragment" : "init")} {(int)response.StatusCode}{(received != length ? " short" : string.Empty)}");
+                if (fragment)
+                {
+                    _record.Stall();
+                }
+
+                return;
+            }
+
+            if (fragment)
+            {
+                _record.Fragment(started.Elapsed.TotalMilliseconds);
+                if (started.Elapsed > duration)
+                {
+                    _record.Stall();
+                }
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            _record.Error($"{(fragment ? "fragment" : "init")} {ex.GetType().Name}");
+            if (fragment)
+            {
+                _record.Stall();
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The topology a real deployment has, on loopback: a Redis Cluster (three masters, three replicas),
+# the emulator as origin fed live by the ingest verb, gateway replicas (Release build, each with its
+# own metering folder) and an nginx load balancer (round robin, keepalive) in front of them.
+#   bash tests/reliability/topology.sh start DIR [REPLICAS] [STREAMS]   # writes DIR/env (ports, pids)
+#   bash tests/reliability/topology.sh stop DIR
+# Needs the Release build (dotnet build -c Release), redis-server, redis-cli and nginx.
+set -euo pipefail
+cmd=${1:?start|stop}
+dir=${2:?a directory}
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+dll="$repo/src/KvsGateway/bin/Release/net10.0/KvsGateway.dll"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_http() { for _ in $(seq 1 600); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "$1 never answered" >&2; return 1; }
+
+case $cmd in
+  start)
+    replicas=${3:-2}
+    streams=${4:-4}
+    mkdir -p "$dir"
+    seeds=$(bash "$here/redis-cluster.sh" start "$dir/redis")
+
+    emulator=$(free_port)
+    dotnet "$dll" emulator --urls "http://127.0.0.1:$emulator" --Emulator:DataPath "$dir/emulator" > "$dir/emulator.log" 2>&1 &
+    echo $! > "$dir/emulator.pid"
+    for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$emulator") 2>/dev/null && break; sleep 0.1; done
+    names=()
+    for i in $(seq 1 "$streams"); do
+      names+=("rel-$i")
+      dotnet "$dll" ingest --endpoint "http://127.0.0.1:$emulator" --stream "rel-$i" --create --retention 2 --realtime --loop "$repo/tests/fixtures/h264-aac.mkv" > "$dir/ingest-$i.log" 2>&1 &
+      echo $! > "$dir/ingest-$i.pid"
+    done
+
+    key=$(head -c 64 /dev/urandom | base64 -w0)
+    upstream=""
+    for r in $(seq 1 "$replicas"); do
+      port=$(free_port); management=$(free_port)
+      mkdir -p "$dir/gateway-$r"
+      dotnet "$dll" --environment Production --urls "http://127.0.0.1:$port" --Gateway:ManagementUrls "http://127.0.0.1:$management" \
+        --Redis:Configuration "$seeds" --Origin:Mode Remote --Origin:Endpoint "http://127.0.0.1:$emulator" \
+        --Origin:AccessKeyId AKIDRELIABILITYORIGIN --Origin:SecretAccessKey reliability-origin-secret \
+        --Metering:Path "$dir/gateway-$r/metering" --Audit:Path "$dir/gateway-$r/audit.jsonl" \
+        --Tokens:ActiveKeyId k1 --Tokens:Keys:k1 "$key" --Admin:Tokens:0 reliability-admin-token \
+        --Tenants:rel:AccessKeys:0:AccessKeyId AKIDRELIABILITY --Tenants:rel:AccessKeys:0:SecretAccessKey reliability-secret \
+        --Tenants:rel:Streams:0 'rel-*' --Tenants:rel:ControlPlaneRequestsPerSecond 100000 \
+        --Tenants:rel:SessionUrlsPerStreamPerSecond 100000 --Tenants:rel:DataEndpointsPerStreamPerSecond 100000 \
+        --Logging:LogLevel:Default Warning > "$dir/gateway-$r/out.log" 2>&1 &
+      echo $! > "$dir/gateway-$r/pid"
+      echo "$port" > "$dir/gateway-$r/port"
+      echo "$management" > "$dir/gateway-$r/management"
+      upstream+="    server 127.0.0.1:$port max_fails=0;"$'\n'
+    done
+    for r in $(seq 1 "$replicas"); do wait_http "http://127.0.0.1:$(cat "$dir/gateway-$r/port")/healthz"; done
+
+    lb=$(free_port)
+    cat > "$dir/nginx.conf" <<CONF
+worker_processes 1; pid $dir/nginx.pid; error_log $dir/nginx-error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  upstream gateways {
+$upstream    keepalive 128;
+  }
+  server {
+    listen 127.0.0.1:$lb;
+    location / {
+      proxy_pass http://gateways;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      # SigV4 signs the Host the client used: it reaches the gateway unchanged.
+      proxy_set_header Host \$http_host;
+      proxy_buffering off;
+      proxy_read_timeout 30s;
+      proxy_next_upstream error timeout http_502;
+    }
+  }
+}
+CONF
+    /usr/sbin/nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/nginx-error.log"
+    wait_http "http://127.0.0.1:$lb/healthz"
+    cat > "$dir/env" <<ENV
+LB=http://127.0.0.1:$lb
+SEEDS=$seeds
+EMULATOR=http://127.0.0.1:$emulator
+REPLICAS=$replicas
+STREAMS=$(IFS=,; echo "${names[*]}")
+KEY_ID=AKIDRELIABILITY
+SECRET=reliability-secret
+ADMIN_TOKEN=reliability-admin-token
+ENV
+    cat "$dir/env"
+    ;;
+  stop)
+    [ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null || true
+    for pid in "$dir"/gateway-*/pid "$dir"/ingest-*.pid "$dir"/emulator.pid; do
+      [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true
+    done
+    sleep 1
+    bash "$here/redis-cluster.sh" stop "$dir/redis"
+    ;;
+esac

@@ -111,10 +111,12 @@ public sealed class ControlPlaneAbuseTests : IAsyncLifetime
     private async Task AssertNoKeyFieldOrMemberHoldsAsync(string marker)
     {
         await using var connection = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
-        var server = connection.GetServers()[0];
         var db = connection.GetDatabase();
         var checkedKeys = 0;
-        await foreach (var key in server.KeysAsync(pattern: "kvsgw:*", pageSize: 1000))
+
+        // Every primary's keys: in a Redis Cluster they are spread over the masters by slot.
+        var keys = connection.GetServers().Where(s => !s.IsReplica).ToAsyncEnumerable().SelectMany(s => s.KeysAsync(pattern: "kvsgw:*", pageSize: 1000));
+        await foreach (var key in keys)
         {
             checkedKeys++;
             Assert.DoesNotContain(marker, key.ToString(), StringComparison.Ordinal);

@@ -21,7 +21,10 @@ done
 
 (cd "$repo" && dotnet build -c Release -v q -nologo >/dev/null)
 dir=$(mktemp -d)
-trap 'bash "$here/topology.sh" stop "$dir" >/dev/null 2>&1; rm -rf "$dir"' EXIT
+# What a run measured stays in KVSGW_RELIABILITY_OUT (default: a folder under /tmp) for a closer look.
+out=${KVSGW_RELIABILITY_OUT:-/tmp/kvsgw-reliability-$scenario}
+mkdir -p "$out"
+trap 'cp "$dir/players.json" "$dir/rss" "$out/" 2>/dev/null; for r in "$dir"/gateway-*; do cp "$r/out.log" "$out/$(basename "$r").log" 2>/dev/null; done; bash "$here/topology.sh" stop "$dir" >/dev/null 2>&1; rm -rf "$dir"' EXIT
 bash "$here/topology.sh" start "$dir" "$replicas" 4 >/dev/null
 . "$dir/env"
 sleep 5 # every stream has live fragments
@@ -82,12 +85,13 @@ for line in open(rss_file):
     samples.setdefault(r, []).append((int(t), int(mb)))
 rss = []
 for r, points in sorted(samples.items()):
-    warm = [q for q in points if q[0] >= points[0][0] + 30] or points
+    # The slope of the second half of the run: past warm-up (heaps, caches and pools filling).
+    warm = [q for q in points if q[0] >= (points[0][0] + points[-1][0]) / 2] or points
     n_ = len(warm)
     mt = sum(q[0] for q in warm) / n_; mm = sum(q[1] for q in warm) / n_
     var = sum((q[0] - mt) ** 2 for q in warm)
     slope = (sum((q[0] - mt) * (q[1] - mm) for q in warm) / var * 60) if var else 0.0
-    rss.append(f"r{r}: {points[0][1]}→{points[-1][1]} MB ({slope:+.1f} MB/min after 30 s)")
+    rss.append(f"r{r}: {points[0][1]}→{points[-1][1]} MB ({slope:+.1f} MB/min over the second half)")
 received = p["bytes"]
 errors_5xx = sum(v for k, v in p["statuses"].items() if int(k) >= 500)
 checks = [("no response ≥ 500", errors_5xx == 0)]

@@ -65,8 +65,8 @@ public sealed partial class OriginSessionPool : IOriginSessionSpentObserver
     /// <summary>
     /// An origin session for <paramref name="parameters"/> that lives at least until
     /// <paramref name="viewerExpiresAt"/>: the pool's current one, or a new one that becomes current.
-    /// <paramref name="request"/> is the origin request built for this viewer (always asking for
-    /// <c>kvs:ts</c> and <c>kvs:fn</c>); the pool sets its <c>Expires</c>.
+    /// <paramref name="request"/> is the origin request built for this viewer (DASH always asking for
+    /// <c>kvs:ts</c> and <c>kvs:fn</c>, HLS for program date-times); the pool sets its <c>Expires</c>.
     /// </summary>
     public async Task<PooledOriginSession> AcquireAsync(PlaybackSessionParameters parameters, OriginSessionRequest request, DateTimeOffset viewerExpiresAt, CancellationToken cancellationToken)
     {

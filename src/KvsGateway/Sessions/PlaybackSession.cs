@@ -24,13 +24,13 @@ public sealed record PlaybackSession
 
     public DateTimeOffset? EndTimestamp { get; init; }
 
-    /// <summary>Whether the client asked for <c>kvs:ts</c>; the origin is always asked for it.</summary>
+    /// <summary>Whether the client asked for <c>kvs:ts</c> (HLS: <c>EXT-X-PROGRAM-DATE-TIME</c>); the origin is always asked for it.</summary>
     public required bool DisplayFragmentTimestamp { get; init; }
 
-    /// <summary>Whether the client asked for <c>kvs:fn</c>; the origin is always asked for it.</summary>
+    /// <summary>Whether the client asked for <c>kvs:fn</c> (DASH only); the origin is always asked for it.</summary>
     public required bool DisplayFragmentNumber { get; init; }
 
-    /// <summary>The origin's manifest URL, with the origin's token. Never sent to a client.</summary>
+    /// <summary>The origin's manifest (DASH) or master playlist (HLS) URL, with the origin's token. Never sent to a client.</summary>
     public required string OriginSessionUrl { get; init; }
 
     /// <summary>

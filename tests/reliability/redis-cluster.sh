@@ -3,10 +3,18 @@
 #   bash tests/reliability/redis-cluster.sh start DIR   # prints the seed list (host:port,host:port,...) on stdout
 #   bash tests/reliability/redis-cluster.sh stop DIR
 #   bash tests/reliability/redis-cluster.sh kill-master DIR   # SIGKILLs the master of slot 0 (a replica is promoted)
+#   bash tests/reliability/redis-cluster.sh restart DIR       # starts stopped nodes again, with their data (append-only files)
 # DIR holds each node's config, data and pid; ports are free loopback ports found at start.
 set -euo pipefail
 cmd=${1:?start|stop|kill-master}
 dir=${2:?a directory for the nodes}
+
+# A node keeps an append-only file, as a deployment's would: a restart after an outage has its data.
+start_node() {
+  redis-server --port "$1" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file "$dir/$1/nodes.conf" \
+    --cluster-node-timeout 2000 --dir "$dir/$1" --save "" --appendonly yes --appendfsync everysec --daemonize yes \
+    --pidfile "$dir/$1/redis.pid" --logfile "$dir/$1/redis.log" >/dev/null
+}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
@@ -20,9 +28,7 @@ case $cmd in
       while ! python3 -c "import socket,sys; s=socket.socket(); s.bind(('127.0.0.1',$port+10000)); s.close()" 2>/dev/null; do port=$(free_port); done
       ports+=("$port")
       mkdir -p "$dir/$port"
-      redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file "$dir/$port/nodes.conf" \
-        --cluster-node-timeout 2000 --dir "$dir/$port" --save "" --appendonly no --daemonize yes \
-        --pidfile "$dir/$port/redis.pid" --logfile "$dir/$port/redis.log" >/dev/null
+      start_node "$port"
     done
     for port in "${ports[@]}"; do
       for _ in $(seq 1 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.05; done
@@ -37,6 +43,17 @@ case $cmd in
     ;;
   stop)
     for pidfile in "$dir"/*/redis.pid; do [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true; done
+    for port in $(cat "$dir/ports" 2>/dev/null); do
+      for _ in $(seq 1 100); do redis-cli -p "$port" ping >/dev/null 2>&1 || break; sleep 0.05; done
+    done
+    ;;
+  restart)
+    for port in $(cat "$dir/ports"); do redis-cli -p "$port" ping >/dev/null 2>&1 || start_node "$port"; done
+    seed=$(head -1 "$dir/ports")
+    for _ in $(seq 1 400); do
+      [ "$(redis-cli -p "$seed" cluster info 2>/dev/null | tr -d '\r' | awk -F: '$1=="cluster_state"{print $2}')" = ok ] && break
+      sleep 0.05
+    done
     ;;
   kill-master)
     seed=$(head -1 "$dir/ports")

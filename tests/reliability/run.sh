@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One reliability scenario on the loopback topology (topology.sh), bounded in time, reconciled at the end:
 #   bash tests/reliability/run.sh SCENARIO [--players N] [--seconds S] [--replicas R]
-# SCENARIO: soak | redis-failover | abort-storm
+# SCENARIO: soak | redis-failover | redis-gone | abort-storm
 # Prints the players' summary, the usage export's total for the tenant, each replica's RSS samples,
 # and one markdown row for tests/reliability/README.md; exits non-zero when a check fails.
 set -euo pipefail
@@ -46,6 +46,8 @@ case $scenario in
   abort-storm) abort=0.5 ;;
   # Arrivals go on through the failover: sessions opened while no master holds their slot are refused (and retried).
   redis-failover) ramp=$((seconds / 2)) ;;
+  # Redis entirely gone for 30 s: players already playing go on, new ones are refused until it is back.
+  redis-gone) ramp=$((seconds / 2)) ;;
   *) echo "unknown scenario $scenario"; exit 2 ;;
 esac
 
@@ -58,6 +60,12 @@ if [ "$scenario" = redis-failover ]; then
   sleep $((seconds / 3))
   killed=$(bash "$here/redis-cluster.sh" kill-master "$dir/redis")
   fault="killed master 127.0.0.1:$killed at $((seconds / 3)) s"
+elif [ "$scenario" = redis-gone ]; then
+  sleep $((seconds / 4))
+  bash "$here/redis-cluster.sh" stop "$dir/redis"
+  sleep 30
+  bash "$here/redis-cluster.sh" restart "$dir/redis"
+  fault="every Redis node stopped at $((seconds / 4)) s for 30 s"
 fi
 wait "$load"
 kill "$sampler" 2>/dev/null || true

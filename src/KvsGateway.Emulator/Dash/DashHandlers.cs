@@ -4,7 +4,6 @@ using KvsGateway.Emulator.Storage;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Manifests;
 using KvsGateway.Media.Mp4;
-using KvsGateway.Media.Packaging;
 using Microsoft.AspNetCore.Http;
 
 namespace KvsGateway.Emulator.Dash;
@@ -65,11 +64,6 @@ public sealed class DashHandlers
 
         var listed = session.Find(sequence)
             ?? throw KvsException.ResourceNotFound($"SequenceNumber {sequence} is not in this session's manifest.");
-        var entry = listed.Entry;
-        var header = await _fragments.ReadHeaderAsync(session, listed, context.RequestAborted).ConfigureAwait(false);
-        var stored = SessionFragments.RequireTrack(session, header, format);
-        var samples = ClusterPackager.BuildSamples(stored.Frames, stored.Track, format, header.TimecodeScaleNs, out _);
-        var moof = FragmentedMp4Writer.CreateMediaSegmentHeader((uint)sequence, format.TrackId, listed.Starts[trackIndex], samples);
-        await FragmentResponse.WriteAsync(context, format.MimeType, moof, entry.Path, header.PayloadOffset + stored.DataOffset, stored.DataLength).ConfigureAwait(false);
+        await _fragments.WriteMediaFragmentAsync(context, session, listed, trackIndex, format).ConfigureAwait(false);
     }
 }

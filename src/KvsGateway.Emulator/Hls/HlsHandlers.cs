@@ -91,11 +91,7 @@ public sealed class HlsHandlers
         var trackIndex = SessionFragments.RequireTrackIndex(session, query["TrackNumber"]);
         var listed = RequireListed(session, query["FragmentNumber"]);
         var format = session.FormatVersion(listed.Version)[trackIndex];
-        var header = await _fragments.ReadHeaderAsync(session, listed, context.RequestAborted).ConfigureAwait(false);
-        var stored = SessionFragments.RequireTrack(session, header, format);
-        var samples = ClusterPackager.BuildSamples(stored.Frames, stored.Track, format, header.TimecodeScaleNs, out _);
-        var moof = FragmentedMp4Writer.CreateMediaSegmentHeader((uint)listed.SequenceNumber, format.TrackId, listed.Starts[trackIndex], samples);
-        await FragmentResponse.WriteAsync(context, format.MimeType, moof, listed.Entry.Path, header.PayloadOffset + stored.DataOffset, stored.DataLength).ConfigureAwait(false);
+        await _fragments.WriteMediaFragmentAsync(context, session, listed, trackIndex, format).ConfigureAwait(false);
     }
 
     public async Task GetTsFragmentAsync(HttpContext context)

@@ -4,6 +4,7 @@ using KvsGateway.Kvs.Errors;
 using KvsGateway.Media.Codecs;
 using KvsGateway.Media.Mp4;
 using KvsGateway.Media.Packaging;
+using Microsoft.AspNetCore.Http;
 
 namespace KvsGateway.Emulator.Sessions;
 
@@ -39,6 +40,22 @@ public sealed class SessionFragments
         {
             throw KvsException.ResourceNotFound($"Fragment {entry.FragmentNumber} is no longer retained.");
         }
+    }
+
+    /// <summary>
+    /// A fragmented-MP4 media segment of one track (DASH and HLS fMP4 alike): <c>moof</c> and the
+    /// <c>mdat</c> header from memory, the sample bytes straight from the fragment file.
+    /// </summary>
+    public async Task WriteMediaFragmentAsync(HttpContext context, EmulatorSession session, ListedFragment listed, int trackIndex, TrackFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(listed);
+        ArgumentNullException.ThrowIfNull(format);
+        var header = await ReadHeaderAsync(session, listed, context.RequestAborted).ConfigureAwait(false);
+        var stored = RequireTrack(session, header, format);
+        var samples = ClusterPackager.BuildSamples(stored.Frames, stored.Track, format, header.TimecodeScaleNs, out _);
+        var moof = FragmentedMp4Writer.CreateMediaSegmentHeader((uint)listed.SequenceNumber, format.TrackId, listed.Starts[trackIndex], samples);
+        await FragmentResponse.WriteAsync(context, format.MimeType, moof, listed.Entry.Path, header.PayloadOffset + stored.DataOffset, stored.DataLength).ConfigureAwait(false);
     }
 
     /// <summary>The stored track for the session's <paramref name="format"/>, which must still match it.</summary>

@@ -86,14 +86,7 @@ public static class ControlPlaneEndpoints
             var input = KvsRequestReader.Deserialize(caller.Body.Span, KvsJsonContext.Default.ListFragmentsInput);
             var stream = ListFragmentsRequestValidator.Validate(input);
             StreamScope.Require(caller.Tenant, stream);
-            var output = await origin.ListFragmentsAsync(new ListFragmentsInput
-            {
-                StreamName = input.StreamName,
-                StreamARN = input.StreamARN,
-                MaxResults = input.MaxResults,
-                NextToken = input.NextToken,
-                FragmentSelector = input.FragmentSelector,
-            }, context.RequestAborted);
+            var output = await origin.ListFragmentsAsync(input, context.RequestAborted);
             context.Features.Set(new MeteredCall(stream.Name, UsageKey.NoSession));
             return Results.Json(output, KvsJsonContext.Default.ListFragmentsOutput);
         }).AddEndpointFilter<ControlPlaneMeteringFilter>().WithMetadata(new KvsOperationMetadata(KvsOperations.ListFragments));

@@ -30,8 +30,7 @@ public sealed partial class ClipForwarder
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(started);
-        var clipInput = new GetClipInput { StreamName = input.StreamName, StreamARN = input.StreamARN, ClipFragmentSelector = input.ClipFragmentSelector };
-        using var answer = await _origin.GetClipAsync(clipInput, cancellationToken).ConfigureAwait(false);
+        using var answer = await _origin.GetClipAsync(input, cancellationToken).ConfigureAwait(false);
         started();
         var contentType = answer.Content.Headers.ContentType?.MediaType;
         response.ContentType = contentType is { Length: > 0 and <= 128 } ? contentType : "video/mp4";

@@ -13,6 +13,8 @@ command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v ss >/dev/null 2>&1 || missing+=(iproute2)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -88,6 +90,21 @@ if [ $# -eq 0 ]; then
     echo "the Redis Cluster did not start"
     node_failed=$((node_failed + 1))
   fi
+  bash tests/reliability/redis-cluster.sh stop "$cluster_dir" 2>/dev/null
+
+  # The reliability scenarios that fit a few minutes, with fewer players (tests/reliability/README.md):
+  # each on a fresh topology (Redis Cluster, emulator fed live, two replicas behind nginx), each one test.
+  export KVSGW_RELIABILITY_NO_BUILD=1
+  for scenario in "redis-failover 30 45" "redis-gone 30 75" "origin-hang 30 60" "origin-down 30 60" "rolling-restart 30 60" "abort-storm 100 45"; do
+    set -- $scenario
+    echo "reliability: $1, $2 players, $3 s"
+    if KVSGW_RELIABILITY_OUT="$results/reliability-$1" bash tests/reliability/run.sh "$1" --players "$2" --seconds "$3" 2>&1 | tee "$results/reliability-$1.log"; then
+      node_passed=$((node_passed + 1))
+    else
+      node_failed=$((node_failed + 1))
+    fi
+  done
+  set --
 fi
 
 passed=0

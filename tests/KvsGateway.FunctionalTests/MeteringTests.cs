@@ -196,6 +196,70 @@ public sealed class MeteringTests
     }
 
     [Fact]
+    public async Task A_graceful_stop_bills_a_response_its_viewer_is_still_receiving_to_the_last_byte()
+    {
+        // A stop ends idle keep-alive connections at once, the last response of one maybe still on its
+        // way (the kernel delivers it after the close). It was billed less what was not yet
+        // acknowledged at that instant: a rolling restart billed short of what viewers received.
+        await using var redis = new RedisServer();
+        await redis.InitializeAsync();
+        var tenant = "draining" + Guid.NewGuid().ToString("N")[..8];
+        var host = await GatewayHost.StartAsync(redis.ConnectionString, extraArgs: Generous(tenant));
+        long received;
+        Task stopping;
+        using var viewer = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            var since = await PlaybackFixture.IngestPlayableAsync(host.EmulatorClient(), tenant + "-cam", "h264-640.mkv");
+            var url = new Uri(host.Gateway, (await QuotaTests.CreateSessionAsync(host, tenant + "-cam", since, tenant.ToUpperInvariant(), "metered-secret")).PathAndQuery);
+            using var http = new HttpClient();
+            var manifest = await http.GetStringAsync(url);
+            received = System.Text.Encoding.UTF8.GetByteCount(manifest);
+            var template = System.Text.RegularExpressions.Regex.Match(manifest, "media=\"([^\"]+)\"[^>]*startNumber=\"(\\d+)\"");
+            var media = new Uri(url, System.Net.WebUtility.HtmlDecode(template.Groups[1].Value).Replace("$Number$", template.Groups[2].Value, StringComparison.Ordinal));
+
+            // A viewer with a small receive window: most of the fragment waits on the gateway's side.
+            viewer.ReceiveBufferSize = 2048;
+            await viewer.ConnectAsync(host.Gateway.Host, host.Gateway.Port);
+            await viewer.SendAsync(System.Text.Encoding.ASCII.GetBytes($"GET {media.PathAndQuery} HTTP/1.1\r\nHost: {host.Gateway.Authority}\r\n\r\n"));
+            var head = new List<byte>();
+            var one = new byte[1];
+            while (head.Count < 4 || !head.TakeLast(4).SequenceEqual("\r\n\r\n"u8.ToArray()))
+            {
+                Assert.Equal(1, await viewer.ReceiveAsync(one));
+                head.Add(one[0]);
+            }
+
+            var headers = System.Text.Encoding.ASCII.GetString([.. head]);
+            Assert.StartsWith("HTTP/1.1 200", headers, StringComparison.Ordinal);
+            var length = long.Parse(System.Text.RegularExpressions.Regex.Match(headers, "Content-Length: (\\d+)", System.Text.RegularExpressions.RegexOptions.IgnoreCase).Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.True(length > 8 * 1024, $"a fragment larger than the viewer's window ({length} bytes)");
+
+            // The stop begins while the viewer has read only the head; it reads the body at its pace.
+            stopping = host.DisposeAsync().AsTask();
+            var buffer = new byte[1024];
+            long body = 0;
+            while (body < length)
+            {
+                var n = await viewer.ReceiveAsync(buffer);
+                Assert.True(n > 0, $"the body ended after {body} of {length} bytes");
+                body += n;
+                await Task.Delay(1);
+            }
+
+            received += body;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+
+        await stopping;
+        Assert.Equal(received, (await BilledAsync(redis.ConnectionString, tenant)).Values.Sum());
+    }
+
+    [Fact]
     public async Task A_killed_replica_bills_no_more_than_clients_read_and_less_only_by_its_in_flight_requests()
     {
         await using var redis = new RedisServer();

@@ -21,6 +21,7 @@ public sealed class StalledOriginTests : IAsyncLifetime
 {
     private readonly RedisServer _redis = new();
     private WebApplication _origin = null!;
+    private int _throttledManifests;
     private Uri _originUrl = null!;
 
     public async Task InitializeAsync()
@@ -30,11 +31,32 @@ public sealed class StalledOriginTests : IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         _origin = builder.Build();
         _origin.MapPost("/getDataEndpoint", (HttpContext c) => Results.Json(new GetDataEndpointOutput { DataEndpoint = $"{c.Request.Scheme}://{c.Request.Host}" }, KvsJsonContext.Default.GetDataEndpointOutput));
-        _origin.MapPost("/getDASHStreamingSessionURL", (HttpContext c) => Results.Json(
-            new GetDashStreamingSessionUrlOutput { DashStreamingSessionUrl = $"{c.Request.Scheme}://{c.Request.Host}/dash/v1/getDASHManifest.mpd?SessionToken=ORIGIN" },
-            KvsJsonContext.Default.GetDashStreamingSessionUrlOutput));
+        _origin.MapPost("/getDASHStreamingSessionURL", async (HttpContext c) =>
+        {
+            // One stream's session URLs never come: an origin hung on its control plane.
+            var input = await c.Request.ReadFromJsonAsync(KvsJsonContext.Default.GetDashStreamingSessionUrlInput, c.RequestAborted);
+            if (input?.StreamName == "acme-hung")
+            {
+                await Task.Delay(Timeout.Infinite, c.RequestAborted);
+            }
+
+            var token = input?.StreamName == "acme-throttled" ? "THROTTLED" : "ORIGIN";
+            return Results.Json(
+                new GetDashStreamingSessionUrlOutput { DashStreamingSessionUrl = $"{c.Request.Scheme}://{c.Request.Host}/dash/v1/getDASHManifest.mpd?SessionToken={token}" },
+                KvsJsonContext.Default.GetDashStreamingSessionUrlOutput);
+        });
         _origin.MapGet("/dash/v1/getDASHManifest.mpd", async (HttpContext c) =>
         {
+            // After its first manifest this session is throttled by the origin, as KVS throttles a
+            // session whose second is already spent (e.g. by requests it worked through after a stall).
+            if (c.Request.Query["SessionToken"] == "THROTTLED" && Interlocked.Increment(ref _throttledManifests) > 1)
+            {
+                c.Response.StatusCode = 400;
+                c.Response.Headers["x-amzn-ErrorType"] = "ClientLimitExceededException:";
+                await c.Response.WriteAsJsonAsync(new { message = "Too many GetDASHManifest calls for this session: the limit is 5 per second." }, c.RequestAborted);
+                return;
+            }
+
             // Served gzip-compressed, as a CDN or AWS may: the gateway must inflate before rewriting.
             c.Response.ContentType = "application/dash+xml";
             c.Response.Headers.ContentEncoding = "gzip";
@@ -95,5 +117,61 @@ public sealed class StalledOriginTests : IAsyncLifetime
         using var media = await http.GetAsync(new Uri(gateway.Gateway, "/dash/v1/getMP4MediaFragment.mp4" + url.Query + "&TrackNumber=1&SequenceNumber=1"), HttpCompletionOption.ResponseHeadersRead);
         await Assert.ThrowsAnyAsync<Exception>(async () => await media.Content.ReadAsByteArrayAsync());
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task An_origin_hung_on_a_session_url_answers_a_KVS_error_within_the_activity_timeout_and_other_streams_go_on()
+    {
+        // Before, the origin client waited its own 30 s whatever Origin:ActivityTimeout said.
+        await using var gateway = await GatewayHost.StartAsync(_redis.ConnectionString, extraArgs:
+        [
+            "--Origin:Mode", "Remote",
+            "--Origin:Endpoint", _originUrl.ToString(),
+            "--Origin:ActivityTimeout", "00:00:02",
+        ]);
+        var client = gateway.GatewayClient();
+        var clock = Stopwatch.StartNew();
+        var hung = client.GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput { StreamName = "acme-hung" });
+
+        // Meanwhile another stream's session URL is answered, not queued behind the hung one.
+        var other = await client.GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput { StreamName = "acme-fine" });
+        Assert.NotNull(other.DashStreamingSessionUrl);
+        Assert.False(hung.IsCompleted);
+
+        var error = await Assert.ThrowsAsync<KvsGateway.Kvs.Errors.KvsException>(() => hung);
+        Assert.Equal(503, error.StatusCode);
+        Assert.Equal("ServiceUnavailableException", error.ErrorType);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_LIVE_manifest_refresh_the_origin_throttles_serves_the_last_manifest_instead_of_the_throttle()
+    {
+        // After an origin stall, the origin works through the requests queued meanwhile and throttles
+        // the next refreshes of the second; viewers were told ClientLimitExceededException for it.
+        await using var gateway = await GatewayHost.StartAsync(_redis.ConnectionString, extraArgs:
+        [
+            "--Origin:Mode", "Remote",
+            "--Origin:Endpoint", _originUrl.ToString(),
+            "--Playback:ManifestRefreshInterval", "00:00:00.200",
+        ]);
+        var url = new Uri((await gateway.GatewayClient().GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput { StreamName = "acme-throttled" })).DashStreamingSessionUrl!);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+        var first = await http.GetStringAsync(url);
+        Assert.Contains("getMP4MediaFragment.mp4", first, StringComparison.Ordinal);
+
+        // Every refresh from here on is throttled by the origin; each viewer request still gets the manifest.
+        var deadline = Stopwatch.StartNew();
+        while (Volatile.Read(ref _throttledManifests) < 4 && deadline.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            using var response = await http.GetAsync(url);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, body);
+            Assert.Equal(first, body);
+            // A viewer's own rate is 5 manifests a second (as KVS's per session).
+            await Task.Delay(250);
+        }
+
+        Assert.True(Volatile.Read(ref _throttledManifests) >= 4);
     }
 }

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # One reliability scenario on the loopback topology (topology.sh), bounded in time, reconciled at the end:
 #   bash tests/reliability/run.sh SCENARIO [--players N] [--seconds S] [--replicas R]
-# SCENARIO: soak | redis-failover | redis-gone | abort-storm
+# SCENARIO: soak | redis-failover | redis-gone | origin-hang | origin-down | rolling-restart | abort-storm
 # Prints the players' summary, the usage export's total for the tenant, each replica's RSS samples,
 # and one markdown row for tests/reliability/README.md; exits non-zero when a check fails.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-scenario=${1:?soak|redis-failover|abort-storm}
+scenario=${1:?soak|redis-failover|redis-gone|origin-hang|origin-down|rolling-restart|abort-storm}
 shift
 players=50 seconds=60 replicas=2
 while [ $# -gt 0 ]; do
@@ -19,54 +19,99 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-(cd "$repo" && dotnet build -c Release -v q -nologo >/dev/null)
+ramp=5 abort=0 probe=0
+case $scenario in
+  soak | rolling-restart) ;;
+  abort-storm) abort=0.5 ;;
+  # Arrivals go on through the fault: sessions opened while no master holds their slot are refused (and retried).
+  redis-failover | redis-gone) ramp=$((seconds / 2)) ;;
+  # Session URLs asked for throughout, 5 a second: the gateway must keep answering them while the origin is away.
+  origin-hang | origin-down) probe=5 ;;
+  *) echo "unknown scenario $scenario"; exit 2 ;;
+esac
+
+# The test command has built everything already.
+[ -n "${KVSGW_RELIABILITY_NO_BUILD:-}" ] || (cd "$repo" && dotnet build -c Release -v q -nologo >/dev/null)
 dir=$(mktemp -d)
 # What a run measured stays in KVSGW_RELIABILITY_OUT (default: a folder under /tmp) for a closer look.
 out=${KVSGW_RELIABILITY_OUT:-/tmp/kvsgw-reliability-$scenario}
 mkdir -p "$out"
-trap 'cp "$dir/players.json" "$dir/rss" "$out/" 2>/dev/null; for r in "$dir"/gateway-*; do cp "$r/out.log" "$out/$(basename "$r").log" 2>/dev/null; done; bash "$here/topology.sh" stop "$dir" >/dev/null 2>&1; rm -rf "$dir"' EXIT
+finish() {
+  # Whatever failed before, everything started is stopped (errexit is off here: a missing file must not stop the cleanup).
+  set +e
+  for f in players.json rss sockets; do [ -f "$dir/$f" ] && cp "$dir/$f" "$out/"; done
+  for r in "$dir"/gateway-*; do [ -f "$r/start.log" ] && cp "$r/start.log" "$out/$(basename "$r").log"; done
+  bash "$here/topology.sh" stop "$dir" >/dev/null 2>&1
+  rm -rf "$dir"
+}
+trap finish EXIT
 bash "$here/topology.sh" start "$dir" "$replicas" 4 >/dev/null
 . "$dir/env"
 sleep 5 # every stream has live fragments
+origin_port=$(cat "$dir/origin.port")
 
 # Each replica's RSS every 5 s, in MB.
 (while true; do
   for r in $(seq 1 "$replicas"); do
     pid=$(cat "$dir/gateway-$r/pid")
-    rss=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$pid/status" 2>/dev/null || echo 0)
-    echo "$(date +%s) $r $rss"
+    rss=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$pid/status" 2>/dev/null || true)
+    # Nothing while a replica restarts (between its exit and its successor).
+    [ -n "$rss" ] && echo "$(date +%s) $r $rss"
   done
   sleep 5
 done) > "$dir/rss" &
 sampler=$!
 
-ramp=5 abort=0
-case $scenario in
-  soak) ;;
-  abort-storm) abort=0.5 ;;
-  # Arrivals go on through the failover: sessions opened while no master holds their slot are refused (and retried).
-  redis-failover) ramp=$((seconds / 2)) ;;
-  # Redis entirely gone for 30 s: players already playing go on, new ones are refused until it is back.
-  redis-gone) ramp=$((seconds / 2)) ;;
-  *) echo "unknown scenario $scenario"; exit 2 ;;
-esac
+# The replicas' sockets: "LABEL toward-origin close-wait descriptors", summed over the replicas.
+sockets() {
+  local origin=0 closewait=0 fds=0 pid
+  for r in $(seq 1 "$replicas"); do
+    pid=$(cat "$dir/gateway-$r/pid")
+    origin=$((origin + $(ss -tnpH state established "( dport = :$origin_port )" | grep -c "pid=$pid," || true)))
+    closewait=$((closewait + $(ss -tnpH state close-wait | grep -c "pid=$pid," || true)))
+    fds=$((fds + $(ls "/proc/$pid/fd" | wc -l)))
+  done
+  echo "$1 $origin $closewait $fds" >> "$dir/sockets"
+}
 
 started=$(date -u +%Y-%m-%dT%H:00:00Z)
+t0=$(date +%s)
 dotnet "$repo/tests/reliability/KvsGateway.Players/bin/Release/net10.0/KvsGateway.Players.dll" --gateway "$LB" --key-id "$KEY_ID" --secret "$SECRET" \
-  --streams "$STREAMS" --players "$players" --seconds "$seconds" --ramp-up "$ramp" --abort-share "$abort" > "$dir/players.json" &
+  --streams "$STREAMS" --players "$players" --seconds "$seconds" --ramp-up "$ramp" --abort-share "$abort" --session-probe-rate "$probe" > "$dir/players.json" &
 load=$!
-fault=""
-if [ "$scenario" = redis-failover ]; then
-  sleep $((seconds / 3))
-  killed=$(bash "$here/redis-cluster.sh" kill-master "$dir/redis")
-  fault="killed master 127.0.0.1:$killed at $((seconds / 3)) s"
-elif [ "$scenario" = redis-gone ]; then
-  sleep $((seconds / 4))
-  bash "$here/redis-cluster.sh" stop "$dir/redis"
-  sleep 30
-  bash "$here/redis-cluster.sh" restart "$dir/redis"
-  fault="every Redis node stopped at $((seconds / 4)) s for 30 s"
-fi
+fault="" fault_from=0 fault_to=0
+case $scenario in
+  redis-failover)
+    sleep $((seconds / 3))
+    killed=$(bash "$here/redis-cluster.sh" kill-master "$dir/redis")
+    fault="master 127.0.0.1:$killed SIGKILLed at $((seconds / 3)) s; its replica promoted" ;;
+  redis-gone)
+    sleep $((seconds / 4))
+    bash "$here/redis-cluster.sh" stop "$dir/redis"
+    sleep 30
+    bash "$here/redis-cluster.sh" restart "$dir/redis"
+    fault="every Redis node stopped at $((seconds / 4)) s for 30 s, restarted from append-only files" ;;
+  origin-hang | origin-down)
+    sleep $((seconds / 3))
+    sockets before
+    fault_from=$(($(date +%s) - t0))
+    if [ "$scenario" = origin-hang ]; then
+      bash "$here/topology.sh" origin "$dir" hang; sleep 20; bash "$here/topology.sh" origin "$dir" resume
+      fault="emulator SIGSTOPped at $fault_from s for 20 s (activity timeout 5 s)"
+    else
+      bash "$here/topology.sh" origin "$dir" down; sleep 20; bash "$here/topology.sh" origin "$dir" up
+      fault="origin unreachable from $fault_from s for 20 s (connections reset, new ones refused)"
+    fi
+    fault_to=$(($(date +%s) - t0)) ;;
+  rolling-restart)
+    sleep $((seconds / 4))
+    drains=""
+    for r in $(seq 1 "$replicas"); do
+      drains+="$(bash "$here/topology.sh" restart-replica "$dir" "$r") s, "
+      sleep 10
+    done
+    fault="each replica SIGTERMed in turn from $((seconds / 4)) s, started again once drained (drains: ${drains%, })" ;;
+esac
 wait "$load"
 kill "$sampler" 2>/dev/null || true
 
@@ -81,12 +126,30 @@ for _ in $(seq 1 60); do
   [ "$billed" -ge "$received" ] && break
   sleep 2
 done
+if [ "$fault_to" -gt 0 ]; then
+  sockets after
+  # Players gone, every connection toward the origin is idle and closes within the pool's 20 s idle
+  # timeout: one still open after that is held by something (a request that never ended).
+  for _ in $(seq 1 40); do
+    sockets idle
+    [ "$(tail -n 1 "$dir/sockets" | cut -d' ' -f2)" -eq 0 ] && break
+    sleep 1
+  done
+fi
 
-python3 - "$scenario" "$dir/players.json" "$billed" "$dir/rss" "$replicas" "$fault" "$players" "$seconds" <<'PY'
-import json, sys
-scenario, players_file, billed, rss_file, replicas, fault, n, s = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6], sys.argv[7], sys.argv[8]
+# Leases on cached fragments still held with every player gone: what a hung-up viewer never gave back.
+leases=0
+for r in $(seq 1 "$replicas"); do
+  leases=$((leases + $(curl -sf "http://127.0.0.1:$(cat "$dir/gateway-$r/management")/metrics" \
+    | awk '/^kvsgw_fragment_cache_(in_use|detached_bytes)[{ ]/ {s += $NF} END {print int(s)}')))
+done
+
+python3 - "$scenario" "$dir/players.json" "$billed" "$dir/rss" "$fault" "$players" "$seconds" "$dir/sockets" "$leases" "$fault_from" "$fault_to" <<'PY'
+import json, os, sys
+scenario, players_file, billed, rss_file, fault, n, s, sockets_file, leases, fault_from, fault_to = sys.argv[1:12]
+billed, leases, fault_from, fault_to = int(billed), int(leases), int(fault_from), int(fault_to)
 p = json.load(open(players_file))
-print(json.dumps(p))
+print(json.dumps({k: v for k, v in p.items() if k != "probeLatencies"}))
 samples = {}
 for line in open(rss_file):
     t, r, mb = line.split()
@@ -100,18 +163,46 @@ for r, points in sorted(samples.items()):
     var = sum((q[0] - mt) ** 2 for q in warm)
     slope = (sum((q[0] - mt) * (q[1] - mm) for q in warm) / var * 60) if var else 0.0
     rss.append(f"r{r}: {points[0][1]}→{points[-1][1]} MB ({slope:+.1f} MB/min over the second half)")
+sockets = {}
+if os.path.exists(sockets_file):
+    for line in open(sockets_file):
+        label, origin, closewait, fds = line.split()
+        sockets[label] = (int(origin), int(closewait), int(fds))
 received = p["bytes"]
 errors_5xx = sum(v for k, v in p["statuses"].items() if int(k) >= 500)
-checks = [("no response ≥ 500", errors_5xx == 0)]
+checks = []
 if scenario == "abort-storm":
+    checks.append(("no response ≥ 500", errors_5xx == 0))
     low, high = received + p["abortedBytes"], received + p["abortedLength"]
     checks.append((f"billed within [{low}, {high}] (whole responses + what hung-up players read .. + their declared lengths)", low <= billed <= high))
+    checks.append((f"no cached fragment still leased once players stopped (in use + detached bytes: {leases})", leases == 0))
+elif scenario in ("origin-hang", "origin-down"):
+    # What the origin's absence may cost: errors, each a KVS error, each within the activity timeout
+    # (5 s) and a second's slack; stalls only while it is away (and one fragment duration after).
+    checks.append((f"every error a KVS error ({p['nonKvsErrors']} were not)", p["nonKvsErrors"] == 0))
+    checks.append((f"every error within 6 s (slowest {p['slowestErrorMs']} ms)", p["slowestErrorMs"] <= 6000))
+    late = [t for t in p["stallSeconds"] if not (fault_from <= t <= fault_to + 10)]
+    checks.append((f"stalls only during the fault, {fault_from}–{fault_to + 10} s ({len(late)} outside it)", not late))
+    during = sorted(ms for at, ms in p["probeLatencies"] if fault_from <= at <= fault_to)
+    p99 = during[min(len(during) - 1, int(0.99 * len(during)))] if during else float("inf")
+    checks.append((f"session URLs answered within 100 ms p99 while the origin was away (p99 {p99} ms over {len(during)} probes)", p99 <= 100))
+    checks.append((f"billed == received, error bodies included ({billed} / {received})", billed == received))
+    before, after = sockets["before"], sockets["after"]
+    checks.append((f"no socket left half-closed (CLOSE_WAIT after: {after[1]})", after[1] == 0))
+    idle = sockets["idle"]
+    checks.append((f"every socket toward the origin closed once idle ({before[0]} open before the fault, {after[0]} at the end, {idle[0]} after the idle timeout)", idle[0] == 0))
 else:
-    checks.append(("billed == received", billed == received))
+    checks.append(("no response ≥ 500", errors_5xx == 0))
+    checks.append((f"billed == received ({billed} / {received})", billed == received))
     checks.append(("no stalls", p["stalls"] == 0))
 for name, ok in checks:
     print(("PASS " if ok else "FAIL ") + name)
 statuses = ", ".join(f"{k}: {v}" for k, v in p["statuses"].items())
-print(f"| {scenario}{' (' + fault + ')' if fault else ''} | {p['players']} | {p['seconds']} s | {p['requests']} | {statuses} | {p['stalls']} | {billed} / {received}{' + ' + str(p['abortedBytes']) + ' read of ' + str(p['abortedLength']) + ' hung up' if scenario == 'abort-storm' else ''} | {'; '.join(rss)} | p50 {p['fragmentP50Ms']} / p99 {p['fragmentP99Ms']} ms | `bash tests/reliability/run.sh {scenario} --players {n} --seconds {s}` |")
+extra = ""
+if scenario == "abort-storm":
+    extra = f" + {p['abortedBytes']} read of {p['abortedLength']} hung up"
+if sockets:
+    extra += f"; sockets toward the origin {sockets['before'][0]} before, {sockets['after'][0]} at the end, {sockets['idle'][0]} once idle; descriptors {sockets['before'][2]} → {sockets['idle'][2]}"
+print(f"| {scenario}{' (' + fault + ')' if fault else ''} | {p['players']} | {p['seconds']} s | {p['requests']} | {statuses} | {p['stalls']} | {billed} / {received}{extra} | {'; '.join(rss)} | p50 {p['fragmentP50Ms']} / p99 {p['fragmentP99Ms']} ms | `bash tests/reliability/run.sh {scenario} --players {n} --seconds {s}` |")
 sys.exit(0 if all(ok for _, ok in checks) else 1)
 PY

@@ -3,7 +3,11 @@
 # the emulator as origin fed live by the ingest verb, gateway replicas (Release build, each with its
 # own metering folder) and an nginx load balancer (round robin, keepalive) in front of them.
 #   bash tests/reliability/topology.sh start DIR [REPLICAS] [STREAMS]   # writes DIR/env (ports, pids)
+#   bash tests/reliability/topology.sh restart-replica DIR R   # SIGTERM, wait for the drain, start again
+#   bash tests/reliability/topology.sh origin DIR hang|resume|down|up   # SIGSTOP / SIGCONT the emulator; cut / restore the way to it
 #   bash tests/reliability/topology.sh stop DIR
+# Each process is started by a script of its own in DIR (gateway-R/start.sh, emulator.sh, relay.sh, ingest-I.sh),
+# so a fault can stop it and bring the same process back on the same port.
 # Needs the Release build (dotnet build -c Release), redis-server, redis-cli and nginx.
 set -euo pipefail
 cmd=${1:?start|stop}
@@ -13,6 +17,10 @@ repo=$(cd "$here/../.." && pwd)
 dll="$repo/src/KvsGateway/bin/Release/net10.0/KvsGateway.dll"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_http() { for _ in $(seq 1 600); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "$1 never answered" >&2; return 1; }
+wait_port() { for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+# Runs DIR/NAME.sh in the background, appending to NAME.log; its pid in NAME.pid.
+launch() { bash "$1.sh" >> "$1.log" 2>&1 & echo $! > "$1.pid"; }
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 case $cmd in
   start)
@@ -22,14 +30,21 @@ case $cmd in
     seeds=$(bash "$here/redis-cluster.sh" start "$dir/redis")
 
     emulator=$(free_port)
-    dotnet "$dll" emulator --urls "http://127.0.0.1:$emulator" --Emulator:DataPath "$dir/emulator" > "$dir/emulator.log" 2>&1 &
-    echo $! > "$dir/emulator.pid"
-    for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$emulator") 2>/dev/null && break; sleep 0.1; done
+    echo "$emulator" > "$dir/emulator.port"
+    echo "exec dotnet '$dll' emulator --urls http://127.0.0.1:$emulator --Emulator:DataPath '$dir/emulator'" > "$dir/emulator.sh"
+    launch "$dir/emulator"
+    wait_port "$emulator"
+    # The gateways reach the origin through a relay: the network in between, to be cut (origin down).
+    origin=$(free_port)
+    echo "$origin" > "$dir/origin.port"
+    echo "exec python3 '$here/relay.py' $origin $emulator" > "$dir/relay.sh"
+    launch "$dir/relay"
+    wait_port "$origin"
     names=()
     for i in $(seq 1 "$streams"); do
       names+=("rel-$i")
-      dotnet "$dll" ingest --endpoint "http://127.0.0.1:$emulator" --stream "rel-$i" --create --retention 2 --realtime --loop "$repo/tests/fixtures/h264-aac.mkv" > "$dir/ingest-$i.log" 2>&1 &
-      echo $! > "$dir/ingest-$i.pid"
+      echo "exec dotnet '$dll' ingest --endpoint http://127.0.0.1:$emulator --stream rel-$i --create --retention 2 --realtime --loop '$repo/tests/fixtures/h264-aac.mkv'" > "$dir/ingest-$i.sh"
+      launch "$dir/ingest-$i"
     done
 
     key=$(head -c 64 /dev/urandom | base64 -w0)
@@ -37,16 +52,20 @@ case $cmd in
     for r in $(seq 1 "$replicas"); do
       port=$(free_port); management=$(free_port)
       mkdir -p "$dir/gateway-$r"
-      dotnet "$dll" --environment Production --urls "http://127.0.0.1:$port" --Gateway:ManagementUrls "http://127.0.0.1:$management" \
-        --Redis:Configuration "$seeds" --Origin:Mode Remote --Origin:Endpoint "http://127.0.0.1:$emulator" \
-        --Origin:AccessKeyId AKIDRELIABILITYORIGIN --Origin:SecretAccessKey reliability-origin-secret \
+      # Origin:ActivityTimeout 5 s (30 s by default): an origin fault resolves within a short scenario.
+      cat > "$dir/gateway-$r/start.sh" <<START
+exec dotnet '$dll' --environment Production --urls "http://127.0.0.1:$port" --Gateway:ManagementUrls "http://127.0.0.1:$management" \
+        --Redis:Configuration "$seeds" --Origin:Mode Remote --Origin:Endpoint "http://127.0.0.1:$origin" \
+        --Origin:AccessKeyId AKIDRELIABILITYORIGIN --Origin:SecretAccessKey reliability-origin-secret --Origin:ActivityTimeout 00:00:05 \
         --Metering:Path "$dir/gateway-$r/metering" --Audit:Path "$dir/gateway-$r/audit.jsonl" \
         --Tokens:ActiveKeyId k1 --Tokens:Keys:k1 "$key" --Admin:Tokens:0 reliability-admin-token \
         --Tenants:rel:AccessKeys:0:AccessKeyId AKIDRELIABILITY --Tenants:rel:AccessKeys:0:SecretAccessKey reliability-secret \
         --Tenants:rel:Streams:0 'rel-*' --Tenants:rel:ControlPlaneRequestsPerSecond 100000 \
         --Tenants:rel:SessionUrlsPerStreamPerSecond 100000 --Tenants:rel:DataEndpointsPerStreamPerSecond 100000 \
-        --Logging:LogLevel:Default Warning > "$dir/gateway-$r/out.log" 2>&1 &
-      echo $! > "$dir/gateway-$r/pid"
+        --Logging:LogLevel:Default Warning
+START
+      launch "$dir/gateway-$r/start"
+      mv "$dir/gateway-$r/start.pid" "$dir/gateway-$r/pid"
       echo "$port" > "$dir/gateway-$r/port"
       echo "$management" > "$dir/gateway-$r/management"
       upstream+="    server 127.0.0.1:$port max_fails=0;"$'\n'
@@ -83,6 +102,7 @@ CONF
 LB=http://127.0.0.1:$lb
 SEEDS=$seeds
 EMULATOR=http://127.0.0.1:$emulator
+ORIGIN=http://127.0.0.1:$origin
 REPLICAS=$replicas
 STREAMS=$(IFS=,; echo "${names[*]}")
 KEY_ID=AKIDRELIABILITY
@@ -91,10 +111,37 @@ ADMIN_TOKEN=reliability-admin-token
 ENV
     cat "$dir/env"
     ;;
+  restart-replica)
+    # A deploy's step: SIGTERM, the replica drains (Kestrel finishes what is in flight, metering
+    # flushes), exits; the same replica starts again on its ports. Prints the drain in seconds.
+    r=${3:?replica number}
+    pid=$(cat "$dir/gateway-$r/pid")
+    began=$(date +%s.%N)
+    kill -TERM "$pid"
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    drained=$(python3 -c "import sys; print(round($(date +%s.%N) - $began, 1))")
+    launch "$dir/gateway-$r/start"
+    mv "$dir/gateway-$r/start.pid" "$dir/gateway-$r/pid"
+    wait_http "http://127.0.0.1:$(cat "$dir/gateway-$r/port")/healthz"
+    echo "$drained"
+    ;;
+  origin)
+    case ${3:?hang|resume|down|up} in
+      # The origin stops answering: connections open, requests sent, nothing comes back.
+      hang) kill -STOP "$(cat "$dir/emulator.pid")" ;;
+      resume) kill -CONT "$(cat "$dir/emulator.pid")" ;;
+      # The origin unreachable: its connections reset, new ones refused; it keeps its sessions, as KVS would.
+      down) kill -KILL "$(cat "$dir/relay.pid")" ;;
+      up)
+        launch "$dir/relay"
+        wait_port "$(cat "$dir/origin.port")"
+        ;;
+    esac
+    ;;
   stop)
     [ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null || true
-    for pid in "$dir"/gateway-*/pid "$dir"/ingest-*.pid "$dir"/emulator.pid; do
-      [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true
+    for pid in "$dir"/gateway-*/pid "$dir"/ingest-*.pid "$dir"/emulator.pid "$dir"/relay.pid; do
+      [ -f "$pid" ] && kill -CONT "$(cat "$pid")" 2>/dev/null && kill "$(cat "$pid")" 2>/dev/null || true
     done
     sleep 1
     bash "$here/redis-cluster.sh" stop "$dir/redis"

@@ -242,11 +242,19 @@ public sealed class KvsClient
             throw await ReadErrorAsync(response, timeout.Token).ConfigureAwait(false);
         }
 
-        var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
+        try
         {
-            return await JsonSerializer.DeserializeAsync(stream, outputType, timeout.Token).ConfigureAwait(false)
-                ?? throw new KvsException(KvsErrorTypes.InternalFailure, 502, "The KVS origin sent an empty reply.");
+            var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                return await JsonSerializer.DeserializeAsync(stream, outputType, timeout.Token).ConfigureAwait(false)
+                    ?? throw new KvsException(KvsErrorTypes.InternalFailure, 502, "The KVS origin sent an empty reply.");
+            }
+        }
+        catch (Exception ex) when (ex is IOException || ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // Headers came, the body stalled or broke off: the same answer as an origin not reached.
+            throw new KvsException(KvsErrorTypes.ServiceUnavailable, 503, "The KVS origin could not be reached.");
         }
     }
 

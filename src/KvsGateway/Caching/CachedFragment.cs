@@ -34,6 +34,9 @@ public sealed class CachedFragment
     /// <summary>When the origin session ends; the entry is never served after it.</summary>
     public DateTimeOffset ExpiresAt { get; }
 
+    /// <summary>When a viewer last asked for it (read and written under the cache's lock).</summary>
+    internal DateTimeOffset LastAskedAt { get; set; }
+
     /// <summary>The origin's answer before its body; faults with the origin's error when it failed.</summary>
     public Task<CachedFragmentHeaders> Headers => _headers.Task;
 

@@ -22,6 +22,7 @@ public sealed class FragmentCache : IDisposable
     private readonly LinkedList<CachedFragment> _recency = new();
     private readonly TimeProvider _time;
     private readonly long _capacity;
+    private readonly TimeSpan _idleTime;
     private readonly ITimer _sweeper;
     private long _bytes;
 
@@ -34,13 +35,21 @@ public sealed class FragmentCache : IDisposable
         ArgumentNullException.ThrowIfNull(meters);
         _capacity = options.Value.FragmentCacheBytes;
         MaxEntryBytes = Math.Min(options.Value.MaxCachedFragmentBytes, Math.Max(1, _capacity));
+        _idleTime = options.Value.FragmentIdleTime;
         _time = time;
 
-        // Entries of ended origin sessions go within a minute even if nothing asks for them again.
-        _sweeper = time.CreateTimer(_ => RemoveExpired(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        // Entries of ended origin sessions, and those idle for the idle time, go within a minute (or
+        // half the idle time) even if nothing asks for them again.
+        var sweep = TimeSpan.FromTicks(Math.Clamp(_idleTime.Ticks / 2, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
+        _sweeper = time.CreateTimer(_ => RemoveExpired(), null, sweep, sweep);
         var meter = meters.Create(Metering.PlaybackMetrics.MeterName);
         meter.CreateObservableGauge("kvsgw.fragment_cache.bytes", () => Bytes, "By", "Bytes of fragments held for viewers");
         meter.CreateObservableGauge("kvsgw.fragment_cache.entries", () => Count, "{fragment}", "Fragments held for viewers");
+
+        // Zero when no viewer reads and no fill writes: what is left above zero once load has stopped
+        // is a lease nobody gave back (the reliability abort storm checks it).
+        meter.CreateObservableGauge("kvsgw.fragment_cache.in_use", () => InUse, "{fragment}", "Cached fragments being read or filled");
+        meter.CreateObservableGauge("kvsgw.fragment_cache.detached_bytes", () => DetachedBytes, "By", "Bytes of fragments let go of while still being read");
     }
 
     /// <summary>Whether the cache is on (a bound above zero).</summary>
@@ -67,6 +76,24 @@ public sealed class FragmentCache : IDisposable
             lock (_gate)
             {
                 return _entries.Count;
+            }
+        }
+    }
+
+    /// <summary>Entries a viewer is reading or a fill is writing (a scan: for the gauge, not the request path).</summary>
+    public int InUse
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var count = 0;
+                foreach (var entry in _entries.Values)
+                {
+                    count += entry.IsIdle ? 0 : 1;
+                }
+
+                return count;
             }
         }
     }
@@ -99,6 +126,7 @@ public sealed class FragmentCache : IDisposable
             {
                 if (entry.ExpiresAt > now && entry.Failure is null && entry.TryAcquire())
                 {
+                    entry.LastAskedAt = now;
                     _recency.Remove(entry.Node!);
                     _recency.AddFirst(entry.Node!);
                     return (entry, false);
@@ -115,7 +143,7 @@ public sealed class FragmentCache : IDisposable
             }
 
             // The cache's own lease comes with the entry; the caller's is taken here.
-            entry = new CachedFragment(key, expiresAt);
+            entry = new CachedFragment(key, expiresAt) { LastAskedAt = now };
             entry.TryAcquire();
             entry.Node = _recency.AddFirst(entry);
             _entries.Add(key, entry);
@@ -155,14 +183,16 @@ public sealed class FragmentCache : IDisposable
     private void RemoveExpired()
     {
         var now = _time.GetUtcNow();
+        var askedBefore = now - _idleTime;
         lock (_gate)
         {
             for (var node = _recency.Last; node is not null;)
             {
                 var previous = node.Previous;
-                if (node.Value.ExpiresAt <= now)
+                var entry = node.Value;
+                if (entry.ExpiresAt <= now || (entry.LastAskedAt <= askedBefore && entry.IsIdle && (entry.IsComplete || entry.Failure is not null)))
                 {
-                    RemoveLocked(node.Value);
+                    RemoveLocked(entry);
                 }
 
                 node = previous;

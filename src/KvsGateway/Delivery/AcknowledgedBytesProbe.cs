@@ -19,6 +19,9 @@ public sealed partial class AcknowledgedBytesProbe : IDisposable
     // tcpi_bytes_acked sits at byte 120 of struct tcp_info (Linux 4.1 and later).
     private const uint BytesAckedEnd = 128;
 
+    // tcpi_state: TCP_CLOSE.
+    private const byte TcpClose = 7;
+
     private readonly int _descriptor;
     private int _disposed;
 
@@ -66,6 +69,18 @@ public sealed partial class AcknowledgedBytesProbe : IDisposable
             : null;
     }
 
+    /// <summary>The connection is closed for good (reset, or its close completed): nothing more will be acknowledged.</summary>
+    public bool IsClosed()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return true;
+        }
+
+        var length = (uint)Marshal.SizeOf<TcpInfoHead>();
+        return GetSockOpt(_descriptor, IpProtoTcp, TcpInfo, out var info, ref length) != 0 || info.State == TcpClose;
+    }
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
@@ -77,6 +92,9 @@ public sealed partial class AcknowledgedBytesProbe : IDisposable
     [StructLayout(LayoutKind.Explicit, Size = 136)]
     private struct TcpInfoHead
     {
+        [FieldOffset(0)]
+        public byte State;
+
         [FieldOffset(120)]
         public ulong BytesAcked;
     }

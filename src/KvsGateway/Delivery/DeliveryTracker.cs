@@ -15,6 +15,11 @@ namespace KvsGateway.Delivery;
 /// </summary>
 public sealed class DeliveryTracker : IDisposable
 {
+    /// <summary>How long a connection's end waits for its last response to be acknowledged.</summary>
+    internal static readonly TimeSpan EndGrace = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan EndLook = TimeSpan.FromMilliseconds(10);
+
     private readonly AcknowledgedBytesProbe _probe;
     private readonly TransportOutputCounter _output;
     private readonly DeliveryWatch _watch;
@@ -88,6 +93,38 @@ public sealed class DeliveryTracker : IDisposable
         if (pending is { } held)
         {
             held.Record(held.Written - (connectionEnded ? Unacknowledged(held.Written, held.End) : 0));
+        }
+    }
+
+    /// <summary>
+    /// The connection is ending with its held response not all acknowledged: the server may end a
+    /// connection whose viewer is still receiving its last response (a graceful stop, a keep-alive
+    /// timeout), and the kernel goes on delivering it after the close. So look again every few
+    /// milliseconds, for up to <see cref="EndGrace"/> while the connection is not reset, before the
+    /// end settles it; billing it as lost billed a rolling restart short of what viewers received.
+    /// </summary>
+    internal async Task AwaitAcknowledgementAsync(TimeProvider time)
+    {
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            long written, end;
+            lock (_gate)
+            {
+                if (_pending is not { } pending)
+                {
+                    return;
+                }
+
+                (written, end) = (pending.Written, pending.End);
+            }
+
+            if (Unacknowledged(written, end) == 0 || _probe.IsClosed() || time.GetElapsedTime(started) >= EndGrace)
+            {
+                return;
+            }
+
+            await Task.Delay(EndLook, time).ConfigureAwait(false);
         }
     }
 

@@ -35,6 +35,7 @@ public static class DeliveryTrackingListenOptionsExtensions
         using var tracker = new DeliveryTracker(probe, output, watch);
         connection.Features.Set(tracker);
         await next(connection).ConfigureAwait(false);
+        await tracker.AwaitAcknowledgementAsync(TimeProvider.System).ConfigureAwait(false);
     }
 
     private sealed record CountedTransport(PipeReader Input, PipeWriter Output) : IDuplexPipe;

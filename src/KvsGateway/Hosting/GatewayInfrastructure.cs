@@ -95,6 +95,10 @@ public sealed partial class GatewayInfrastructure : IAsyncDisposable
                 ControlEndpoint = controlEndpoint,
                 Region = origin.Region,
                 Credentials = ResolveCredentials(origin),
+
+                // An origin that does not answer a control-plane call is cut as a fragment read is, and
+                // its caller told so as KVS would (503), instead of waiting the client's own 30 s.
+                RequestTimeout = origin.ActivityTimeout,
             };
             return new GatewayInfrastructure(garnet, emulator, multiplexer, client, logging);
         }

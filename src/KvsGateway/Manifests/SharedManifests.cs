@@ -16,8 +16,8 @@ namespace KvsGateway.Manifests;
 /// session (single-flight), LIVE and LIVE_REPLAY fetched again only once the last fetch is older
 /// than <see cref="SharedManifestOptions.ManifestRefreshInterval"/>, ON_DEMAND fetched once. Every
 /// fetch takes its cost from the origin budget; when the budget is spent, viewers get the previous
-/// manifest (at most a second older) rather than an error. A failed fetch answers every viewer of it
-/// with the same KVS error and is tried again after the interval, not before.
+/// manifest rather than an error, and so when the origin throttles a refresh. Any other failed fetch
+/// answers every viewer of it with the same KVS error and is tried again after the interval, not before.
 /// </summary>
 public sealed partial class SharedManifests : IDisposable
 {
@@ -69,8 +69,7 @@ public sealed partial class SharedManifests : IDisposable
                 || now - slot.FetchedAt < _options.CurrentValue.ManifestRefreshInterval);
             if (!fresh)
             {
-                var previous = current is { IsCompletedSuccessfully: true } ? current.Result : null;
-                slot.Current = current = FetchAsync(session, id, resource, previous);
+                slot.Current = current = FetchAsync(session, id, resource, slot);
                 slot.FetchedAt = now;
             }
 
@@ -89,6 +88,14 @@ public sealed partial class SharedManifests : IDisposable
     }
 
     public void Dispose() => _sweeper.Dispose();
+
+    private async Task<OriginManifest> FetchAsync(PlaybackSession session, string originSessionId, ManifestResource resource, Slot slot)
+    {
+        var previous = slot.LastGood;
+        var manifest = await FetchAsync(session, originSessionId, resource, previous).ConfigureAwait(false);
+        slot.LastGood = manifest;
+        return manifest;
+    }
 
     private async Task<OriginManifest> FetchAsync(PlaybackSession session, string originSessionId, ManifestResource resource, OriginManifest? previous)
     {
@@ -122,7 +129,17 @@ public sealed partial class SharedManifests : IDisposable
         {
             if (!response.IsSuccessStatusCode)
             {
-                throw await KvsClient.ReadErrorAsync(response, timeout.Token).ConfigureAwait(false);
+                var error = await KvsClient.ReadErrorAsync(response, timeout.Token).ConfigureAwait(false);
+
+                // The origin's own throttle (after a stall it works through the requests queued
+                // meanwhile, and they spend the session's second): the last manifest, as when the
+                // gateway's budget is spent, rather than telling viewers they asked too often.
+                if (previous is not null && error.ErrorType == KvsErrorTypes.ClientLimitExceeded)
+                {
+                    return previous;
+                }
+
+                throw error;
             }
 
             if (response.Content.Headers.ContentLength > options.MaxManifestBytes)
@@ -176,6 +193,9 @@ public sealed partial class SharedManifests : IDisposable
         public DateTimeOffset ExpiresAt { get; } = expiresAt;
 
         public Task<OriginManifest>? Current { get; set; }
+
+        /// <summary>The last manifest fetched whole, served when a refresh is throttled.</summary>
+        public OriginManifest? LastGood { get; set; }
 
         public DateTimeOffset FetchedAt { get; set; }
 

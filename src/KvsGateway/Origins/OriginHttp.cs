@@ -18,6 +18,11 @@ public sealed class OriginHttp : IDisposable
             UseCookies = false,
             EnableMultipleHttp2Connections = true,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+
+            // Below the 60 s after which load balancers in front of origins (AWS's included) close an
+            // idle connection, so one is not reused as the far end closes it; and an origin fault's
+            // connections are all gone within seconds of the pool going quiet.
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(20),
             ConnectTimeout = TimeSpan.FromSeconds(15),
             // No trace headers toward the origin (KVS does not read them), and so no diagnostics
             // handler wrapping every fragment request.

@@ -126,6 +126,28 @@ public sealed class FragmentCacheTests : IDisposable
     }
 
     [Fact]
+    public void A_fragment_no_viewer_asked_for_within_the_idle_time_leaves_one_still_asked_for_stays()
+    {
+        // A LIVE edge moves on: what every viewer has fetched is never asked for again, and kept until
+        // the bound it would hold the whole bound (the soak's RSS grew ~25 MB a minute that way).
+        using var cache = Cache(capacity: 10_000_000, idle: TimeSpan.FromMinutes(2));
+        Filled(cache, Key(1), 1000);
+        Filled(cache, Key(2), 1000);
+        var read = Filled(cache, Key(3), 1000, keepLease: true);
+
+        _time.Advance(TimeSpan.FromSeconds(90));
+        Assert.True(Hit(cache, Key(2)));
+        _time.Advance(TimeSpan.FromSeconds(90));
+
+        // Key 1 idle for 3 minutes goes; key 2 was asked for 90 s ago; key 3 is still being read.
+        Assert.Equal(2, cache.Count);
+        Assert.Equal(2000, cache.Bytes);
+        Assert.True(cache.GetOrAdd(Key(1), _time.GetUtcNow().AddHours(1)).Created);
+        Assert.True(Hit(cache, Key(2)));
+        read.Release();
+    }
+
+    [Fact]
     public void A_reader_keeps_reading_an_entry_the_cache_let_go_of_and_its_bytes_count_until_it_is_done()
     {
         using var cache = Cache(capacity: 1500);
@@ -227,6 +249,6 @@ public sealed class FragmentCacheTests : IDisposable
         return entry;
     }
 
-    private FragmentCache Cache(long capacity) =>
-        new(Options.Create(new FragmentCacheOptions { FragmentCacheBytes = capacity }), _time, _services.GetRequiredService<IMeterFactory>());
+    private FragmentCache Cache(long capacity, TimeSpan? idle = null) =>
+        new(Options.Create(new FragmentCacheOptions { FragmentCacheBytes = capacity, FragmentIdleTime = idle ?? TimeSpan.FromHours(2) }), _time, _services.GetRequiredService<IMeterFactory>());
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Xml.Linq;
@@ -39,15 +40,10 @@ internal sealed class Player
         Uri? manifest = null;
         while (manifest is null && DateTimeOffset.UtcNow < until)
         {
-            try
+            manifest = await OpenSessionAsync(_control, _record, _stream, _record.SessionUrlMilliseconds, cancellationToken);
+            if (manifest is null)
             {
-                var output = await _control.GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput { StreamName = _stream, PlaybackMode = "LIVE", Expires = 3600 }, cancellationToken);
-                manifest = new Uri(output.DashStreamingSessionUrl!);
-            }
-            catch (KvsException ex)
-            {
-                // Refused with a KVS error (e.g. while no Redis master holds the slot): recorded, tried again.
-                _record.SessionRefused($"session {ex.StatusCode} {ex.ErrorType}");
+                // Refused (e.g. while no Redis master holds the slot): recorded, tried again.
                 await Task.Delay(1000, cancellationToken);
             }
         }
@@ -66,6 +62,31 @@ internal sealed class Player
             {
                 await Task.Delay(wait, cancellationToken);
             }
+        }
+    }
+
+    /// <summary>A LIVE session URL for <paramref name="stream"/>, its latency added to <paramref name="latencies"/>; null when refused.</summary>
+    public static async Task<Uri?> OpenSessionAsync(KvsClient control, PlayerRecord record, string stream, ConcurrentBag<double> latencies, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.StartNew();
+        try
+        {
+            var output = await control.GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput { StreamName = stream, PlaybackMode = "LIVE", Expires = 3600 }, cancellationToken);
+            latencies.Add(started.Elapsed.TotalMilliseconds);
+            return new Uri(output.DashStreamingSessionUrl!);
+        }
+        catch (KvsException ex)
+        {
+            // KvsClient words an answer without a KVS error type (a proxy's page) this way.
+            record.ErrorAnswer(started.Elapsed, kvs: !ex.Message.StartsWith("The origin answered HTTP", StringComparison.Ordinal));
+            record.SessionRefused($"session {ex.StatusCode} {ex.ErrorType}");
+            return null;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            record.ErrorAnswer(started.Elapsed, kvs: false);
+            record.SessionRefused("session timeout");
+            return null;
         }
     }
 
@@ -111,6 +132,7 @@ internal sealed class Player
 
     private async Task<string?> GetTextAsync(Uri url, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.StartNew();
         try
         {
             using var response = await _http.GetAsync(url, cancellationToken);
@@ -118,7 +140,8 @@ internal sealed class Player
             _record.Response((int)response.StatusCode, body.Length, aborted: false);
             if (!response.IsSuccessStatusCode)
             {
-                _record.Error($"manifest {(int)response.StatusCode}");
+                _record.ErrorAnswer(started.Elapsed, IsKvsError(response));
+                _record.Error($"manifest {(int)response.StatusCode} {ErrorType(response)}");
                 return null;
             }
 
@@ -126,7 +149,15 @@ internal sealed class Player
         }
         catch (HttpRequestException ex)
         {
+            _record.ErrorAnswer(started.Elapsed, kvs: false);
             _record.Error($"manifest {ex.HttpRequestError}");
+            return null;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The client's own timeout: the gateway never answered.
+            _record.ErrorAnswer(started.Elapsed, kvs: false);
+            _record.Error("manifest timeout");
             return null;
         }
     }
@@ -156,9 +187,14 @@ internal sealed class Player
             }
 
             _record.Response((int)response.StatusCode, received, aborted: false);
+            if (!response.IsSuccessStatusCode)
+            {
+                _record.ErrorAnswer(started.Elapsed, IsKvsError(response));
+            }
+
             if (!response.IsSuccessStatusCode || (length >= 0 && received != length))
             {
-                _record.Error($"{(fragment ? "fragment" : "init")} {(int)response.StatusCode}{(received != length ? " short" : string.Empty)}");
+                _record.Error($"{(fragment ? "fragment" : "init")} {(int)response.StatusCode} {ErrorType(response)}{(length >= 0 && received != length ? " short" : string.Empty)}");
                 if (fragment)
                 {
                     _record.Stall();
@@ -176,13 +212,20 @@ internal sealed class Player
                 }
             }
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            _record.Error($"{(fragment ? "fragment" : "init")} {ex.GetType().Name}");
+            // A connection that failed or a body cut short (IOException), or the client's own timeout.
+            _record.ErrorAnswer(started.Elapsed, kvs: false);
+            _record.Error($"{(fragment ? "fragment" : "init")} {(ex is OperationCanceledException ? "timeout" : ex.GetType().Name)}");
             if (fragment)
             {
                 _record.Stall();
             }
         }
     }
+
+    private static bool IsKvsError(HttpResponseMessage response) => response.Headers.Contains("x-amzn-ErrorType");
+
+    private static string ErrorType(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? values.First().Split(':')[0] : string.Empty;
 }

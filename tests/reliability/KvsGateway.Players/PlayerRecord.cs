@@ -1,13 +1,19 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 
 namespace KvsGateway.Players;
 
 /// <summary>
 /// Everything the players received, shared by all of them: every status, every body byte (of whole
-/// responses, and separately of responses a player hung up on), fragment latencies and stalls.
+/// responses, and separately of responses a player hung up on), fragment latencies and stalls (with
+/// when they happened), how long errors took to arrive and whether each was a KVS error, and the
+/// latencies of session URLs.
 /// </summary>
 internal sealed class PlayerRecord
 {
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private long _nonKvsErrors;
+    private long _slowestErrorTicks;
     private long _bytes;
     private long _abortedBytes;
     private long _abortedLength;
@@ -22,6 +28,27 @@ internal sealed class PlayerRecord
     public ConcurrentDictionary<string, long> Errors { get; } = new(StringComparer.Ordinal);
 
     public ConcurrentBag<double> FragmentMilliseconds { get; } = [];
+
+    /// <summary>Session URLs answered, players' and the probe's (milliseconds).</summary>
+    public ConcurrentBag<double> SessionUrlMilliseconds { get; } = [];
+
+    /// <summary>Session URLs the probe asked for (no player behind them), answered (milliseconds).</summary>
+    public ConcurrentBag<double> ProbeMilliseconds { get; } = [];
+
+    /// <summary>Each probe's start (seconds from the start of the run) and latency (milliseconds).</summary>
+    public ConcurrentBag<(double At, double Milliseconds)> Probes { get; } = [];
+
+    /// <summary>When each stall happened, seconds from the start of the run.</summary>
+    public ConcurrentBag<double> StallSeconds { get; } = [];
+
+    /// <summary>Error answers (status 400 and up) without the KVS error type header: not KVS errors.</summary>
+    public long NonKvsErrors => Interlocked.Read(ref _nonKvsErrors);
+
+    /// <summary>The longest any error took to arrive (an error status, a refused session, a timeout).</summary>
+    public double SlowestErrorMilliseconds => TimeSpan.FromTicks(Interlocked.Read(ref _slowestErrorTicks)).TotalMilliseconds;
+
+    /// <summary>Seconds from the start of the run.</summary>
+    public double Now => _clock.Elapsed.TotalSeconds;
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
@@ -60,7 +87,33 @@ internal sealed class PlayerRecord
         FragmentMilliseconds.Add(milliseconds);
     }
 
-    public void Stall() => Interlocked.Increment(ref _stalls);
+    public void Stall()
+    {
+        Interlocked.Increment(ref _stalls);
+        StallSeconds.Add(Math.Round(Now, 1));
+    }
+
+    /// <summary>An error arrived after <paramref name="took"/>; <paramref name="kvs"/> when it carried a KVS error type.</summary>
+    public void ErrorAnswer(TimeSpan took, bool kvs)
+    {
+        if (!kvs)
+        {
+            Interlocked.Increment(ref _nonKvsErrors);
+        }
+
+        var ticks = took.Ticks;
+        var seen = Interlocked.Read(ref _slowestErrorTicks);
+        while (ticks > seen)
+        {
+            var before = Interlocked.CompareExchange(ref _slowestErrorTicks, ticks, seen);
+            if (before == seen)
+            {
+                break;
+            }
+
+            seen = before;
+        }
+    }
 
     public void SessionRefused(string error)
     {

@@ -9,4 +9,6 @@ namespace KvsGateway.Players;
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(double))]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(double[]))]
+[JsonSerializable(typeof(double[][]))]
 internal sealed partial class PlayersJsonContext : JsonSerializerContext;

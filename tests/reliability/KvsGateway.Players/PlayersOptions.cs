@@ -3,9 +3,9 @@ using System.Globalization;
 namespace KvsGateway.Players;
 
 /// <summary>What a run of simulated players is: where, whose keys, which streams, how many, how long.</summary>
-internal sealed record PlayersOptions(Uri Gateway, string KeyId, string Secret, IReadOnlyList<string> Streams, int Players, TimeSpan Duration, TimeSpan RampUp, double AbortShare)
+internal sealed record PlayersOptions(Uri Gateway, string KeyId, string Secret, IReadOnlyList<string> Streams, int Players, TimeSpan Duration, TimeSpan RampUp, double AbortShare, double SessionProbeRate)
 {
-    public const string Usage = "usage: KvsGateway.Players --gateway URL --key-id ID --secret SECRET --streams a,b --players N --seconds S [--ramp-up S] [--abort-share 0..1]";
+    public const string Usage = "usage: KvsGateway.Players --gateway URL --key-id ID --secret SECRET --streams a,b --players N --seconds S [--ramp-up S] [--abort-share 0..1] [--session-probe-rate PER_SECOND]";
 
     public static PlayersOptions Parse(string[] args)
     {
@@ -30,6 +30,7 @@ internal sealed record PlayersOptions(Uri Gateway, string KeyId, string Secret, 
             (int)Number("players", 10),
             TimeSpan.FromSeconds(Number("seconds", 60)),
             TimeSpan.FromSeconds(Number("ramp-up", 5)),
-            Number("abort-share", 0));
+            Number("abort-share", 0),
+            Number("session-probe-rate", 0));
     }
 }

@@ -62,6 +62,61 @@ public sealed class RedisOutageTests
         Assert.NotNull((await host.GatewayClient().GetDashStreamingSessionUrlAsync(input)).DashStreamingSessionUrl);
     }
 
+    [Fact]
+    public async Task While_Redis_stalls_validated_sessions_and_uncounted_fragments_are_served_without_waiting_for_it()
+    {
+        // A failover's promotion or a blocked server: Redis takes connections and answers nothing. The
+        // reliability failover scenario saw 26 fragments arrive late (a playback stall) while every
+        // request that asked Redis waited for it; a validated session and the origin budget now wait
+        // a quarter of a second, then go on as when Redis is down.
+        await using var redis = new RedisServer(own: true);
+        await redis.InitializeAsync();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await GatewayHost.StartAsync(redis.ConnectionString, clock);
+        var started = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await PlaybackFixture.IngestAsync(host.EmulatorClient(), "acme-stall", "h264.mkv");
+        await WallClock.IngestInThePastAsync(DateTimeOffset.UtcNow);
+        clock.SetUtcNow(DateTimeOffset.UtcNow);
+        var input = new GetDashStreamingSessionUrlInput
+        {
+            StreamName = "acme-stall",
+            PlaybackMode = "ON_DEMAND",
+            Expires = 3600,
+            DashFragmentSelector = new FragmentSelector { TimestampRange = new TimestampRange { StartTimestamp = started, EndTimestamp = DateTimeOffset.UtcNow.AddSeconds(-0.1) } },
+        };
+        var playing = new Uri((await host.GatewayClient().GetDashStreamingSessionUrlAsync(input)).DashStreamingSessionUrl!);
+        string manifest;
+        using (var warm = await host.Http.GetAsync(playing))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+            manifest = await warm.Content.ReadAsStringAsync();
+        }
+
+        await redis.PauseAsync();
+        try
+        {
+            // Past the age at which a validated session is read from Redis again; StackExchange.Redis
+            // itself would wait 5 s for the stalled server, the client here gives up after 3.
+            clock.Advance(SessionCache.MaxAge + TimeSpan.FromSeconds(1));
+            using var impatient = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+            using (var again = await impatient.GetAsync(playing))
+            {
+                Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+            }
+
+            // A media fragment not fetched yet: its origin request could not be counted, and goes on.
+            var template = System.Text.RegularExpressions.Regex.Match(manifest, "media=\"([^\"]+)\"[^>]*startNumber=\"(\\d+)\"");
+            var media = new Uri(playing, System.Net.WebUtility.HtmlDecode(template.Groups[1].Value).Replace("$Number$", template.Groups[2].Value, StringComparison.Ordinal));
+            using var fragment = await impatient.GetAsync(media);
+            Assert.Equal(HttpStatusCode.OK, fragment.StatusCode);
+            Assert.NotEmpty(await fragment.Content.ReadAsByteArrayAsync());
+        }
+        finally
+        {
+            await redis.ResumeAsync();
+        }
+    }
+
     private static async Task WaitForAsync(Func<Task<bool>> condition)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();

@@ -16,16 +16,21 @@ start_node() {
     --pidfile "$dir/$1/redis.pid" --logfile "$dir/$1/redis.log" >/dev/null
 }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# Nodes in [10000, 16000), their cluster bus (port + 10000) in [20000, 26000): both below the
+# kernel's ephemeral ports, so no outgoing connection takes one before its node binds it.
+free_port() {
+  local port
+  while port=$(python3 "$(dirname "$0")/free-port.py" 10000 16000 10000) && [[ " ${ports[*]} " == *" $port "* ]]; do :; done
+  echo "$port"
+}
 
 case $cmd in
   start)
     mkdir -p "$dir"
     ports=()
     for i in 1 2 3 4 5 6; do
+      # The cluster bus listens on port+10000: both are free.
       port=$(free_port)
-      # The cluster bus listens on port+10000: both must be free.
-      while ! python3 -c "import socket,sys; s=socket.socket(); s.bind(('127.0.0.1',$port+10000)); s.close()" 2>/dev/null; do port=$(free_port); done
       ports+=("$port")
       mkdir -p "$dir/$port"
       start_node "$port"

@@ -126,6 +126,9 @@ for _ in $(seq 1 60); do
   [ "$billed" -ge "$received" ] && break
   sleep 2
 done
+# Billed per API, to place a difference.
+curl -sf -H "Authorization: Bearer $ADMIN_TOKEN" "http://127.0.0.1:$management/admin/usage?format=json&granularity=hour&from=$started" \
+  | python3 -c 'import json,sys,collections; c=collections.Counter(); [c.update({r["api"]: r["bytes"]}) for r in json.load(sys.stdin) if r["tenant"]=="rel"]; print("billed per API:", dict(c))' || true
 if [ "$fault_to" -gt 0 ]; then
   sockets after
   # Players gone, every connection toward the origin is idle and closes within the pool's 20 s idle

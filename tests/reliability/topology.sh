@@ -15,7 +15,14 @@ dir=${2:?a directory}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 dll="$repo/src/KvsGateway/bin/Release/net10.0/KvsGateway.dll"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# Services take ports in [26000, 32000); the Redis nodes theirs below (redis-cluster.sh).
+# A port picked but not yet bound is not picked twice.
+free_port() {
+  local port
+  while port=$(python3 "$here/free-port.py" 26000 32000) && grep -qx "$port" "$dir/picked-ports" 2>/dev/null; do :; done
+  echo "$port" >> "$dir/picked-ports"
+  echo "$port"
+}
 wait_http() { for _ in $(seq 1 600); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "$1 never answered" >&2; return 1; }
 wait_port() { for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
 # Runs DIR/NAME.sh in the background, appending to NAME.log; its pid in NAME.pid.

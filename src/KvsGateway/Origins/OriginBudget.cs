@@ -94,9 +94,10 @@ public sealed partial class OriginBudget
             {
                 spent = await TryTakeAsync(first, second, current).ConfigureAwait(false);
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                // Without Redis the origin's own limits still hold; viewers are not stopped for it.
+                // Without Redis (down, or too slow to answer) the origin's own limits still hold;
+                // viewers are not stopped for it.
                 LogBudgetUnavailable(_logger, ex);
                 return;
             }

@@ -30,6 +30,9 @@ public sealed class SharedRateWindows
 
     private const int MaxLeases = 10_000;
 
+    /// <summary>The longest a take waits for Redis to grant a share.</summary>
+    public static readonly TimeSpan GrantWait = TimeSpan.FromMilliseconds(250);
+
     private readonly IConnectionMultiplexer _redis;
     private readonly ConcurrentDictionary<string, Lease> _leases = new(StringComparer.Ordinal);
 
@@ -89,14 +92,19 @@ public sealed class SharedRateWindows
 
             try
             {
-                await refill.ConfigureAwait(false);
+                // Redis answers in real time whatever clock the rules are read from. A Redis that
+                // stalls (a failover's promotion, a blocked server) holds no request longer than this:
+                // the caller is told the window could not be counted (a TimeoutException) and lets the
+                // request through, as when Redis is down.
+                await refill.WaitAsync(GrantWait, TimeProvider.System).ConfigureAwait(false);
             }
             finally
             {
-                // The first waiter back applies the grant; the others find it in Remaining.
+                // The first waiter back applies the grant; the others find it in Remaining. A grant
+                // still on its way stays the lease's, so later takes join it instead of asking again.
                 lock (lease)
                 {
-                    if (lease.Refill == refill)
+                    if (lease.Refill == refill && refill.IsCompleted)
                     {
                         lease.Refill = null;
                         if (refill.IsCompletedSuccessfully && lease.Second == second)

@@ -8,6 +8,9 @@ namespace KvsGateway.Sessions;
 /// <summary>From a <c>SessionToken</c> to a live session; anything wrong answers 403 as KVS does.</summary>
 public sealed class PlaybackSessionResolver
 {
+    /// <summary>How long a validated session waits for Redis before it plays on from memory.</summary>
+    public static readonly TimeSpan RevalidationWait = TimeSpan.FromMilliseconds(250);
+
     private readonly SessionTokenService _tokens;
     private readonly SessionStore _sessions;
     private readonly SessionCache _cache;
@@ -51,10 +54,17 @@ public sealed class PlaybackSessionResolver
         bool revoked;
         try
         {
-            session = await _sessions.FindAsync(claims.SessionId).ConfigureAwait(false);
-            revoked = session is not null && await _revoker.IsRevokedAsync(session).ConfigureAwait(false);
+            var read = ReadAsync(claims.SessionId);
+            if (_cache.FindValidated(token) is not null)
+            {
+                // A session this replica has validated waits no longer than this for Redis (real time:
+                // Redis answers in it): a stalled Redis is then an outage for it, below.
+                read = read.WaitAsync(RevalidationWait, TimeProvider.System);
+            }
+
+            (session, revoked) = await read.ConfigureAwait(false);
         }
-        catch (Exception ex) when (RedisOutageTranslator.IsOutage(ex) && _cache.FindValidated(token) is { } validated)
+        catch (Exception ex) when ((RedisOutageTranslator.IsOutage(ex) || ex is TimeoutException) && _cache.FindValidated(token) is { } validated)
         {
             // Redis cannot be read (a failover, an outage): a session this replica has validated plays
             // on — its token is authentic and unexpired, and revocations evict it from memory. One never
@@ -69,6 +79,12 @@ public sealed class PlaybackSessionResolver
 
         _cache.TryAdd(token, session, generation);
         return session;
+    }
+
+    private async Task<(PlaybackSession? Session, bool Revoked)> ReadAsync(string sessionId)
+    {
+        var session = await _sessions.FindAsync(sessionId).ConfigureAwait(false);
+        return (session, session is not null && await _revoker.IsRevokedAsync(session).ConfigureAwait(false));
     }
 
     private static KvsException Refused() => KvsException.NotAuthorized("The session token is invalid or has expired.", 403);

@@ -52,6 +52,18 @@ public sealed class RedisServer : IAsyncLifetime
         _process = null;
     }
 
+    /// <summary>Stalls the server (SIGSTOP): connections stay open, commands get no answer, as in a failover's promotion.</summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>Lets a stalled server go on (SIGCONT).</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, (_process ?? throw new InvalidOperationException("Only a server of its own can be signalled.")).Id.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
     public async Task StartAsync()
     {
         var persistence = _own ? new[] { "--dir", _directory!, "--appendonly", "yes", "--appendfsync", "always" } : ["--appendonly", "no"];

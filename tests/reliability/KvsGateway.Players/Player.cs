@@ -138,6 +138,7 @@ internal sealed class Player
             using var response = await _http.GetAsync(url, cancellationToken);
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             _record.Response((int)response.StatusCode, body.Length, aborted: false);
+            _record.Received("manifest", body.Length);
             if (!response.IsSuccessStatusCode)
             {
                 _record.ErrorAnswer(started.Elapsed, IsKvsError(response));
@@ -187,6 +188,7 @@ internal sealed class Player
             }
 
             _record.Response((int)response.StatusCode, received, aborted: false);
+            _record.Received(fragment ? "media" : "init", received);
             if (!response.IsSuccessStatusCode)
             {
                 _record.ErrorAnswer(started.Elapsed, IsKvsError(response));

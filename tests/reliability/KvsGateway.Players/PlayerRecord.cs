@@ -87,6 +87,11 @@ internal sealed class PlayerRecord
         FragmentMilliseconds.Add(milliseconds);
     }
 
+    /// <summary>Body bytes of whole responses by kind (manifest, init, media), to set against the export's APIs.</summary>
+    public ConcurrentDictionary<string, long> BytesByKind { get; } = new(StringComparer.Ordinal);
+
+    public void Received(string kind, long bytes) => BytesByKind.AddOrUpdate(kind, bytes, (_, n) => n + bytes);
+
     public void Stall()
     {
         Interlocked.Increment(ref _stalls);

@@ -79,6 +79,7 @@ var summary = new Dictionary<string, object>
     ["fragments"] = record.Fragments,
     ["statuses"] = record.Statuses.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => p.Value),
     ["bytes"] = record.Bytes,
+    ["bytesByKind"] = record.BytesByKind.ToDictionary(p => p.Key, p => p.Value),
     ["abortedBytes"] = record.AbortedBytes,
     ["abortedLength"] = record.AbortedLength,
     ["errorBytes"] = record.ErrorBytes,

@@ -63,10 +63,7 @@ public sealed partial class AcknowledgedBytesProbe : IDisposable
             return null;
         }
 
-        var length = (uint)Marshal.SizeOf<TcpInfoHead>();
-        return GetSockOpt(_descriptor, IpProtoTcp, TcpInfo, out var info, ref length) == 0 && length >= BytesAckedEnd
-            ? (long)info.BytesAcked
-            : null;
+        return TryRead(out var info, out var length) && length >= BytesAckedEnd ? (long)info.BytesAcked : null;
     }
 
     /// <summary>The connection is closed for good (reset, or its close completed): nothing more will be acknowledged.</summary>
@@ -77,8 +74,7 @@ public sealed partial class AcknowledgedBytesProbe : IDisposable
             return true;
         }
 
-        var length = (uint)Marshal.SizeOf<TcpInfoHead>();
-        return GetSockOpt(_descriptor, IpProtoTcp, TcpInfo, out var info, ref length) != 0 || info.State == TcpClose;
+        return !TryRead(out var info, out _) || info.State == TcpClose;
     }
 
     public void Dispose()
@@ -87,6 +83,12 @@ public sealed partial class AcknowledgedBytesProbe : IDisposable
         {
             _ = Close(_descriptor);
         }
+    }
+
+    private bool TryRead(out TcpInfoHead info, out uint length)
+    {
+        length = (uint)Marshal.SizeOf<TcpInfoHead>();
+        return GetSockOpt(_descriptor, IpProtoTcp, TcpInfo, out info, ref length) == 0;
     }
 
     [StructLayout(LayoutKind.Explicit, Size = 136)]

@@ -31,7 +31,7 @@ public sealed class SharedRateWindows
     private const int MaxLeases = 10_000;
 
     /// <summary>The longest a take waits for Redis to grant a share.</summary>
-    public static readonly TimeSpan GrantWait = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan GrantWait = TimeSpan.FromMilliseconds(250);
 
     private readonly IConnectionMultiplexer _redis;
     private readonly ConcurrentDictionary<string, Lease> _leases = new(StringComparer.Ordinal);

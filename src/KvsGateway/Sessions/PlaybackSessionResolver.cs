@@ -9,7 +9,7 @@ namespace KvsGateway.Sessions;
 public sealed class PlaybackSessionResolver
 {
     /// <summary>How long a validated session waits for Redis before it plays on from memory.</summary>
-    public static readonly TimeSpan RevalidationWait = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan RevalidationWait = TimeSpan.FromMilliseconds(250);
 
     private readonly SessionTokenService _tokens;
     private readonly SessionStore _sessions;

@@ -26,13 +26,7 @@ public sealed class RedisOutageTests
         await PlaybackFixture.IngestAsync(host.EmulatorClient(), "acme-outage", "h264.mkv");
         await WallClock.IngestInThePastAsync(DateTimeOffset.UtcNow);
         clock.SetUtcNow(DateTimeOffset.UtcNow);
-        var input = new GetDashStreamingSessionUrlInput
-        {
-            StreamName = "acme-outage",
-            PlaybackMode = "ON_DEMAND",
-            Expires = 3600,
-            DashFragmentSelector = new FragmentSelector { TimestampRange = new TimestampRange { StartTimestamp = started, EndTimestamp = DateTimeOffset.UtcNow.AddSeconds(-0.1) } },
-        };
+        var input = OnDemand("acme-outage", started);
         var playing = new Uri((await host.GatewayClient().GetDashStreamingSessionUrlAsync(input)).DashStreamingSessionUrl!);
         var unseen = new Uri((await host.GatewayClient().GetDashStreamingSessionUrlAsync(input)).DashStreamingSessionUrl!);
         using (var warm = await host.Http.GetAsync(playing))
@@ -77,13 +71,7 @@ public sealed class RedisOutageTests
         await PlaybackFixture.IngestAsync(host.EmulatorClient(), "acme-stall", "h264.mkv");
         await WallClock.IngestInThePastAsync(DateTimeOffset.UtcNow);
         clock.SetUtcNow(DateTimeOffset.UtcNow);
-        var input = new GetDashStreamingSessionUrlInput
-        {
-            StreamName = "acme-stall",
-            PlaybackMode = "ON_DEMAND",
-            Expires = 3600,
-            DashFragmentSelector = new FragmentSelector { TimestampRange = new TimestampRange { StartTimestamp = started, EndTimestamp = DateTimeOffset.UtcNow.AddSeconds(-0.1) } },
-        };
+        var input = OnDemand("acme-stall", started);
         var playing = new Uri((await host.GatewayClient().GetDashStreamingSessionUrlAsync(input)).DashStreamingSessionUrl!);
         string manifest;
         using (var warm = await host.Http.GetAsync(playing))
@@ -116,6 +104,15 @@ public sealed class RedisOutageTests
             await redis.ResumeAsync();
         }
     }
+
+    /// <summary>An hour-long ON_DEMAND session over what was ingested since <paramref name="started"/>.</summary>
+    private static GetDashStreamingSessionUrlInput OnDemand(string stream, DateTimeOffset started) => new()
+    {
+        StreamName = stream,
+        PlaybackMode = "ON_DEMAND",
+        Expires = 3600,
+        DashFragmentSelector = new FragmentSelector { TimestampRange = new TimestampRange { StartTimestamp = started, EndTimestamp = DateTimeOffset.UtcNow.AddSeconds(-0.1) } },
+    };
 
     private static async Task WaitForAsync(Func<Task<bool>> condition)
     {

@@ -88,15 +88,14 @@ public sealed class StalledOriginTests : IAsyncLifetime
         await _redis.DisposeAsync();
     }
 
+    /// <summary>A gateway in front of this stub origin, with <paramref name="settings"/> on top.</summary>
+    private Task<GatewayHost> StartGatewayAsync(params string[] settings) =>
+        GatewayHost.StartAsync(_redis.ConnectionString, extraArgs: ["--Origin:Mode", "Remote", "--Origin:Endpoint", _originUrl.ToString(), .. settings]);
+
     [Fact]
     public async Task A_stalled_origin_is_cut_by_the_activity_timeout()
     {
-        await using var gateway = await GatewayHost.StartAsync(_redis.ConnectionString, extraArgs:
-        [
-            "--Origin:Mode", "Remote",
-            "--Origin:Endpoint", _originUrl.ToString(),
-            "--Origin:ActivityTimeout", "00:00:01",
-        ]);
+        await using var gateway = await StartGatewayAsync("--Origin:ActivityTimeout", "00:00:01");
         var url = new Uri((await gateway.GatewayClient().GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput { StreamName = "acme-stalled" })).DashStreamingSessionUrl!);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
         var manifest = await http.GetStringAsync(url);
@@ -123,12 +122,7 @@ public sealed class StalledOriginTests : IAsyncLifetime
     public async Task An_origin_hung_on_a_session_url_answers_a_KVS_error_within_the_activity_timeout_and_other_streams_go_on()
     {
         // Before, the origin client waited its own 30 s whatever Origin:ActivityTimeout said.
-        await using var gateway = await GatewayHost.StartAsync(_redis.ConnectionString, extraArgs:
-        [
-            "--Origin:Mode", "Remote",
-            "--Origin:Endpoint", _originUrl.ToString(),
-            "--Origin:ActivityTimeout", "00:00:02",
-        ]);
+        await using var gateway = await StartGatewayAsync("--Origin:ActivityTimeout", "00:00:02");
         var client = gateway.GatewayClient();
         var clock = Stopwatch.StartNew();
         var hung = client.GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput { StreamName = "acme-hung" });
@@ -149,12 +143,7 @@ public sealed class StalledOriginTests : IAsyncLifetime
     {
         // After an origin stall, the origin works through the requests queued meanwhile and throttles
         // the next refreshes of the second; viewers were told ClientLimitExceededException for it.
-        await using var gateway = await GatewayHost.StartAsync(_redis.ConnectionString, extraArgs:
-        [
-            "--Origin:Mode", "Remote",
-            "--Origin:Endpoint", _originUrl.ToString(),
-            "--Playback:ManifestRefreshInterval", "00:00:00.200",
-        ]);
+        await using var gateway = await StartGatewayAsync("--Playback:ManifestRefreshInterval", "00:00:00.200");
         var url = new Uri((await gateway.GatewayClient().GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput { StreamName = "acme-throttled" })).DashStreamingSessionUrl!);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
         var first = await http.GetStringAsync(url);

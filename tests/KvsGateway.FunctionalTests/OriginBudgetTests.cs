@@ -102,8 +102,43 @@ public sealed class OriginBudgetTests : IAsyncLifetime
         Assert.InRange(passed, 1, 20);
     }
 
-    private OriginBudget Budget(TimeProvider clock, OriginLimitsOptions limits) => new(
-        new KvsGateway.Quotas.SharedRateWindows(_connection),
+    /// <summary>
+    /// A grant that is slow to come (a loaded machine, a cold script, Redis paused here) is waited
+    /// for: the take is counted like any other and finds the window spent. Before, a take gave up on
+    /// its grant after a quarter of a second and went to the origin uncounted, so two replicas passed
+    /// the limit (21 of 20 in CI) and a crowd's origin session was throttled by the origin itself.
+    /// </summary>
+    [Fact]
+    public async Task A_take_whose_grant_is_slow_waits_for_it_and_is_counted()
+    {
+        await using var redis = new RedisServer(own: true);
+        await redis.InitializeAsync();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var limits = new OriginLimitsOptions { InitFragmentsPerSession = 1, MaxWait = TimeSpan.Zero };
+        var session = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        await Budget(clock, limits, connection).TakeFragmentAsync(session, "budget-slow", init: true, default, default);
+
+        await redis.PauseAsync();
+        Task take;
+        try
+        {
+            // Another replica's take, while Redis answers nothing for a second (well within the
+            // Redis client's own 5 s timeout, after which Redis counts as down and takes go on).
+            take = Budget(clock, limits, connection).TakeFragmentAsync(session, "budget-slow", init: true, default, default);
+            await Task.WhenAny(take, Task.Delay(TimeSpan.FromSeconds(1)));
+        }
+        finally
+        {
+            await redis.ResumeAsync();
+        }
+
+        var spent = await Assert.ThrowsAsync<KvsException>(() => take);
+        Assert.Equal(KvsErrorTypes.ClientLimitExceeded, spent.ErrorType);
+    }
+
+    private OriginBudget Budget(TimeProvider clock, OriginLimitsOptions limits, IConnectionMultiplexer? connection = null) => new(
+        new KvsGateway.Quotas.SharedRateWindows(connection ?? _connection),
         new KvsClient(new HttpClient(), new KvsClientOptions { ControlEndpoint = new Uri("http://127.0.0.1:1"), Credentials = new AwsCredentials("AKIDBUDGETTEST", "budget-secret") }, clock),
         new StaticOptionsMonitor<OriginLimitsOptions>(limits),
         clock,

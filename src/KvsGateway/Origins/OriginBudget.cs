@@ -96,8 +96,8 @@ public sealed partial class OriginBudget
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                // Without Redis (down, or too slow to answer) the origin's own limits still hold;
-                // viewers are not stopped for it.
+                // Without Redis (its connection lost, or no answer within the Redis client's timeout)
+                // the origin's own limits still hold; viewers are not stopped for it.
                 LogBudgetUnavailable(_logger, ex);
                 return;
             }

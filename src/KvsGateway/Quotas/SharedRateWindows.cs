@@ -30,9 +30,6 @@ public sealed class SharedRateWindows
 
     private const int MaxLeases = 10_000;
 
-    /// <summary>The longest a take waits for Redis to grant a share.</summary>
-    private static readonly TimeSpan GrantWait = TimeSpan.FromMilliseconds(250);
-
     private readonly IConnectionMultiplexer _redis;
     private readonly ConcurrentDictionary<string, Lease> _leases = new(StringComparer.Ordinal);
 
@@ -92,19 +89,17 @@ public sealed class SharedRateWindows
 
             try
             {
-                // Redis answers in real time whatever clock the rules are read from. A Redis that
-                // stalls (a failover's promotion, a blocked server) holds no request longer than this:
-                // the caller is told the window could not be counted (a TimeoutException) and lets the
-                // request through, as when Redis is down.
-                await refill.WaitAsync(GrantWait, TimeProvider.System).ConfigureAwait(false);
+                // A slow grant is waited for, however slow: a take that went on without it would pass
+                // uncounted, and replicas together would pass the limit. Only the Redis client decides
+                // Redis is down (its connection lost, its own timeout): the caller is then told so.
+                await refill.ConfigureAwait(false);
             }
             finally
             {
-                // The first waiter back applies the grant; the others find it in Remaining. A grant
-                // still on its way stays the lease's, so later takes join it instead of asking again.
+                // The first waiter back applies the grant; the others find it in Remaining.
                 lock (lease)
                 {
-                    if (lease.Refill == refill && refill.IsCompleted)
+                    if (lease.Refill == refill)
                     {
                         lease.Refill = null;
                         if (refill.IsCompletedSuccessfully && lease.Second == second)

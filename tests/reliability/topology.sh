@@ -98,7 +98,10 @@ $upstream    keepalive 128;
       proxy_set_header Host \$http_host;
       proxy_buffering off;
       proxy_read_timeout 30s;
-      proxy_next_upstream error timeout http_502;
+      # A replica that cannot be reached is passed over; an answer a replica gave is not (no
+      # http_502): it was delivered, so billed, and a balancer that dropped it to ask another replica
+      # would leave the export above what players received (README, "Metering").
+      proxy_next_upstream error timeout;
     }
   }
 }

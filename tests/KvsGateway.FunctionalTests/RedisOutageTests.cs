@@ -29,9 +29,11 @@ public sealed class RedisOutageTests
         var input = OnDemand("acme-outage", started);
         var playing = new Uri((await host.GatewayClient().GetDashStreamingSessionUrlAsync(input)).DashStreamingSessionUrl!);
         var unseen = new Uri((await host.GatewayClient().GetDashStreamingSessionUrlAsync(input)).DashStreamingSessionUrl!);
+        long warmBytes;
         using (var warm = await host.Http.GetAsync(playing))
         {
             Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+            warmBytes = (await warm.Content.ReadAsByteArrayAsync()).Length;
         }
 
         await redis.StopAsync();
@@ -41,10 +43,13 @@ public sealed class RedisOutageTests
         using (var stillPlaying = await host.Http.GetAsync(playing))
         {
             Assert.Equal(HttpStatusCode.OK, stillPlaying.StatusCode);
+            warmBytes += (await stillPlaying.Content.ReadAsByteArrayAsync()).Length;
         }
 
+        long refusedBytes;
         using (var cold = await host.Http.GetAsync(unseen))
         {
+            refusedBytes = (await cold.Content.ReadAsByteArrayAsync()).Length;
             await KvsAssert.ErrorAsync(cold, 503, KvsErrorTypes.ServiceUnavailable);
         }
 
@@ -52,6 +57,21 @@ public sealed class RedisOutageTests
         Assert.Equal((KvsErrorTypes.ServiceUnavailable, 503), (refused.ErrorType, refused.StatusCode));
 
         await redis.StartAsync();
+
+        // The refusal reached a viewer of the tenant's session (its token is ours and names both): it
+        // is billed to them once Redis is back, as every other answer is. Before, an answer to a
+        // session that could not be read was billed to no one, and the reliability failover scenario
+        // found the export short of what players received by exactly such bodies.
+        const string Field = "acme-outage|GetDASHManifest|";
+        Dictionary<string, long> fields = [];
+        await WaitForAsync(async () =>
+        {
+            fields = await MeteringTests.UsageFieldsAsync(redis.ConnectionString, "acme");
+            return fields.GetValueOrDefault(Field + "Requests") >= 3;
+        }, "The refused manifest was never billed");
+        Assert.Equal(1, fields[Field + "Requests"] - fields.GetValueOrDefault(Field + "Success"));
+        Assert.Equal(warmBytes + refusedBytes, fields[Field + "OutgoingBytes"]);
+
         await WaitForAsync(async () => (await host.Http.GetAsync(unseen)).StatusCode == HttpStatusCode.OK);
         Assert.NotNull((await host.GatewayClient().GetDashStreamingSessionUrlAsync(input)).DashStreamingSessionUrl);
     }
@@ -118,12 +138,12 @@ public sealed class RedisOutageTests
         DashFragmentSelector = new FragmentSelector { TimestampRange = new TimestampRange { StartTimestamp = started, EndTimestamp = DateTimeOffset.UtcNow.AddSeconds(-0.1) } },
     };
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string failure = "Redis never came back for the gateway")
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (!await condition())
         {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "Redis never came back for the gateway");
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), failure);
             await Task.Delay(100);
         }
     }

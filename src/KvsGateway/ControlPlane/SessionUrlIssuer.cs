@@ -120,7 +120,7 @@ public sealed partial class SessionUrlIssuer
             RequestId = requestId,
             PlaybackMode = session.PlaybackMode.ToWire(),
         }, cancellationToken).ConfigureAwait(false);
-        return (_tokens.Issue(new SessionTokenClaims(session.SessionId, tenant.Name, session.ExpiresAt)), session);
+        return (_tokens.Issue(new SessionTokenClaims(session.SessionId, tenant.Name, session.ExpiresAt, session.StreamName)), session);
     }
 
     /// <summary>

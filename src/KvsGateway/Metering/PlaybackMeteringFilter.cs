@@ -4,14 +4,16 @@ using KvsGateway.Delivery;
 using KvsGateway.Kvs.Http;
 using KvsGateway.Kvs.Wire;
 using KvsGateway.Sessions;
+using KvsGateway.Tokens;
 
 namespace KvsGateway.Metering;
 
 /// <summary>
 /// The outermost playback step: counts what the viewer received of the response (error bodies
 /// included), its request, success and latency, per tenant, stream, session and KVS operation; a
-/// media fragment also makes a viewer record when those are on. Requests whose token resolved to no
-/// session are billed to no one. The bytes come from <see cref="ResponseDelivery"/>, so metering
+/// media fragment also makes a viewer record when those are on. A refusal of an authentic token whose
+/// session could not be resolved is billed to the tenant and stream the token names; requests with any
+/// other token are billed to no one. The bytes come from <see cref="ResponseDelivery"/>, so metering
 /// never knows where they came from (the origin, a cache).
 /// </summary>
 public sealed class PlaybackMeteringFilter : IEndpointFilter
@@ -45,17 +47,22 @@ public sealed class PlaybackMeteringFilter : IEndpointFilter
         {
             if (http.Features.Get<ResolvedSession>() is { Session: var session })
             {
-                Complete(http, delivery, session, failed, Stopwatch.GetElapsedTime(started));
+                Complete(http, delivery, session.Tenant, session.StreamName, session.SessionId, session, failed, Stopwatch.GetElapsedTime(started));
+            }
+            else if (http.Features.Get<SessionTokenClaims>() is { Stream: { } stream } claims)
+            {
+                // A refusal of an authentic token whose session could not be resolved.
+                Complete(http, delivery, claims.Tenant, stream, claims.SessionId, null, failed: true, Stopwatch.GetElapsedTime(started));
             }
         }
     }
 
-    private void Complete(HttpContext http, ResponseDelivery delivery, PlaybackSession session, bool failed, TimeSpan latency)
+    private void Complete(HttpContext http, ResponseDelivery delivery, string tenant, string stream, string sessionId, PlaybackSession? session, bool failed, TimeSpan latency)
     {
         var api = http.GetEndpoint()?.Metadata.GetMetadata<KvsOperationMetadata>()?.Name ?? KvsOperations.GetMp4MediaFragment;
         var aborted = delivery.Aborted(http);
         var success = !failed && http.Response.StatusCode < 400 && !aborted;
-        var (track, sequence, number) = success && _viewers.Enabled && api is KvsOperations.GetMp4MediaFragment or KvsOperations.GetTsFragment
+        var (track, sequence, number) = success && session is not null && _viewers.Enabled && api is KvsOperations.GetMp4MediaFragment or KvsOperations.GetTsFragment
             ? Fragment(http.Request.Query, session.Protocol)
             : (-1, -1, null);
         var time = _time.GetUtcNow();
@@ -63,10 +70,10 @@ public sealed class PlaybackMeteringFilter : IEndpointFilter
         // May run after the request has ended: it uses nothing of the request.
         delivery.Complete(http, aborted, delivered =>
         {
-            _meter.Record(session.Tenant, session.StreamName, session.SessionId, api, delivered, success, latency);
+            _meter.Record(tenant, stream, sessionId, api, delivered, success, latency);
             if (track >= 0)
             {
-                _viewers.Record(session, track, sequence, number, delivered, time);
+                _viewers.Record(session!, track, sequence, number, delivered, time);
             }
         });
     }

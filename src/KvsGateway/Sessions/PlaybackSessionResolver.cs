@@ -39,6 +39,14 @@ public sealed class PlaybackSessionResolver
         return _tenants.FindByName(session.Tenant) is { Definition.Disabled: false } tenant ? new ResolvedSession(session, tenant, token) : throw Refused();
     }
 
+    /// <summary>
+    /// What an authentic, unexpired token names when its session could not be resolved (Redis away,
+    /// the session revoked or lost): the tenant (if still configured) and stream to bill the answer to.
+    /// Null for anything else, and for tokens issued before streams were named in them.
+    /// </summary>
+    public async ValueTask<SessionTokenClaims?> FindBillableClaimsAsync(string token) =>
+        await _tokens.ReadAsync(token).ConfigureAwait(false) is { Stream: not null } claims && _tenants.FindByName(claims.Tenant) is not null ? claims : null;
+
     private async ValueTask<PlaybackSession> FindSessionAsync(string token)
     {
         if (token.Length > 0 && _cache.Find(token) is { } cached && cached.ExpiresAt > _time.GetUtcNow())

@@ -1,4 +1,5 @@
 using KvsGateway.Kvs.Errors;
+using KvsGateway.Outages;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace KvsGateway.Sessions;
@@ -22,7 +23,26 @@ public sealed class SessionResolutionFilter : IEndpointFilter
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var http = context.HttpContext;
-        var resolved = await _resolver.ResolveAsync(http.Request.Query["SessionToken"].ToString()).ConfigureAwait(false);
+        var token = http.Request.Query["SessionToken"].ToString();
+        ResolvedSession resolved;
+        try
+        {
+            resolved = await _resolver.ResolveAsync(token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is KvsException || RedisOutageTranslator.IsOutage(ex))
+        {
+            // The refusal reaches a viewer of the tenant's session all the same: metering bills it to
+            // the tenant and stream the token names.
+            if (await _resolver.FindBillableClaimsAsync(token).ConfigureAwait(false) is { } claims)
+            {
+                http.Features.Set(claims);
+            }
+
+            throw;
+        }
+
+        // Set before the protocol is checked: a refusal of an authentic session is billed to it.
+        http.Features.Set(resolved);
 
         // A DASH token opens no HLS resource and the reverse, as at KVS: each is a session of its own protocol.
         if (http.GetEndpoint()?.Metadata.GetMetadata<PlaybackProtocolMetadata>() is { } path && path.Protocol != resolved.Session.Protocol)
@@ -30,7 +50,6 @@ public sealed class SessionResolutionFilter : IEndpointFilter
             throw KvsException.NotAuthorized("The session token is not valid for this resource.", 403);
         }
 
-        http.Features.Set(resolved);
         return await next(context).ConfigureAwait(false);
     }
 

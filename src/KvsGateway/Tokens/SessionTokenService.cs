@@ -13,6 +13,7 @@ public sealed class SessionTokenService
 {
     private const string SessionClaim = "sid";
     private const string TenantClaim = "tid";
+    private const string StreamClaim = "stm";
 
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private readonly IOptionsMonitor<SessionTokenOptions> _options;
@@ -29,14 +30,20 @@ public sealed class SessionTokenService
         ArgumentNullException.ThrowIfNull(claims);
         var options = _options.CurrentValue;
         var key = CreateKey(options.ActiveKeyId, options.Keys[options.ActiveKeyId]);
+        var payload = new Dictionary<string, object>
+        {
+            [SessionClaim] = claims.SessionId,
+            [TenantClaim] = claims.Tenant,
+            [JwtRegisteredClaimNames.Exp] = claims.ExpiresAt.ToUnixTimeSeconds(),
+        };
+        if (claims.Stream is not null)
+        {
+            payload[StreamClaim] = claims.Stream;
+        }
+
         var descriptor = new SecurityTokenDescriptor
         {
-            Claims = new Dictionary<string, object>
-            {
-                [SessionClaim] = claims.SessionId,
-                [TenantClaim] = claims.Tenant,
-                [JwtRegisteredClaimNames.Exp] = claims.ExpiresAt.ToUnixTimeSeconds(),
-            },
+            Claims = payload,
             EncryptingCredentials = new EncryptingCredentials(key, "dir", SecurityAlgorithms.Aes256CbcHmacSha512),
         };
         return _handler.CreateToken(descriptor);
@@ -75,7 +82,7 @@ public sealed class SessionTokenService
         }
 
         var expiresAt = DateTimeOffset.FromUnixTimeSeconds(exp);
-        return expiresAt <= _time.GetUtcNow() ? null : new SessionTokenClaims(sessionId, tenant, expiresAt);
+        return expiresAt <= _time.GetUtcNow() ? null : new SessionTokenClaims(sessionId, tenant, expiresAt, inner.TryGetPayloadValue<string>(StreamClaim, out var stream) ? stream : null);
     }
 
     private static SymmetricSecurityKey CreateKey(string id, string base64) =>

@@ -22,6 +22,17 @@ public sealed class SessionTokenServiceTests
     }
 
     [Fact]
+    public async Task A_token_round_trips_its_stream_and_an_older_token_without_one_still_reads()
+    {
+        var service = Create(("k1", NewKey()));
+        var claims = new SessionTokenClaims("s-123", "tenant-a", _time.GetUtcNow().AddMinutes(5), "front-door");
+        var token = service.Issue(claims);
+        Assert.DoesNotContain("front-door", Encoding.UTF8.GetString(Base64UrlDecode(token.Split('.')[3])), StringComparison.Ordinal);
+        Assert.Equal(claims, await service.ReadAsync(token));
+        Assert.Null((await service.ReadAsync(service.Issue(claims with { Stream = null })))!.Stream);
+    }
+
+    [Fact]
     public async Task Tampered_expired_foreign_and_unencrypted_tokens_are_refused()
     {
         var service = Create(("k1", NewKey()));

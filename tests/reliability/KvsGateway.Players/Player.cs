@@ -25,6 +25,9 @@ internal sealed class Player
     private readonly Random _random;
     private readonly HashSet<string> _fetched = new(StringComparer.Ordinal);
 
+    /// <summary>When this player's session was issued, seconds from the start of the run.</summary>
+    private double _sessionStarted;
+
     public Player(KvsClient control, HttpClient http, PlayerRecord record, string stream, double abortShare, int seed)
     {
         _control = control;
@@ -41,6 +44,7 @@ internal sealed class Player
         while (manifest is null && DateTimeOffset.UtcNow < until)
         {
             manifest = await OpenSessionAsync(_control, _record, _stream, _record.SessionUrlMilliseconds, cancellationToken);
+            _sessionStarted = _record.Now;
             if (manifest is null)
             {
                 // Refused (e.g. while no Redis master holds the slot): recorded, tried again.
@@ -99,7 +103,7 @@ internal sealed class Player
         }
         catch (System.Xml.XmlException)
         {
-            _record.Error("manifest not XML");
+            _record.Error("manifest not XML", _sessionStarted);
             return;
         }
 
@@ -142,7 +146,7 @@ internal sealed class Player
             if (!response.IsSuccessStatusCode)
             {
                 _record.ErrorAnswer(started.Elapsed, IsKvsError(response));
-                _record.Error($"manifest {(int)response.StatusCode} {ErrorType(response)}");
+                _record.Error($"manifest {(int)response.StatusCode} {ErrorType(response)}", _sessionStarted);
                 return null;
             }
 
@@ -151,14 +155,14 @@ internal sealed class Player
         catch (HttpRequestException ex)
         {
             _record.ErrorAnswer(started.Elapsed, kvs: false);
-            _record.Error($"manifest {ex.HttpRequestError}");
+            _record.Error($"manifest {ex.HttpRequestError}", _sessionStarted);
             return null;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // The client's own timeout: the gateway never answered.
             _record.ErrorAnswer(started.Elapsed, kvs: false);
-            _record.Error("manifest timeout");
+            _record.Error("manifest timeout", _sessionStarted);
             return null;
         }
     }
@@ -196,10 +200,10 @@ internal sealed class Player
 
             if (!response.IsSuccessStatusCode || (length >= 0 && received != length))
             {
-                _record.Error($"{(fragment ? "fragment" : "init")} {(int)response.StatusCode} {ErrorType(response)}{(length >= 0 && received != length ? " short" : string.Empty)}");
+                _record.Error($"{(fragment ? "fragment" : "init")} {(int)response.StatusCode} {ErrorType(response)}{(length >= 0 && received != length ? " short" : string.Empty)}", _sessionStarted);
                 if (fragment)
                 {
-                    _record.Stall();
+                    _record.Stall(_sessionStarted);
                 }
 
                 return;
@@ -210,7 +214,7 @@ internal sealed class Player
                 _record.Fragment(started.Elapsed.TotalMilliseconds);
                 if (started.Elapsed > duration)
                 {
-                    _record.Stall();
+                    _record.Stall(_sessionStarted);
                 }
             }
         }
@@ -218,10 +222,10 @@ internal sealed class Player
         {
             // A connection that failed or a body cut short (IOException), or the client's own timeout.
             _record.ErrorAnswer(started.Elapsed, kvs: false);
-            _record.Error($"{(fragment ? "fragment" : "init")} {(ex is OperationCanceledException ? "timeout" : ex.GetType().Name)}");
+            _record.Error($"{(fragment ? "fragment" : "init")} {(ex is OperationCanceledException ? "timeout" : ex.GetType().Name)}", _sessionStarted);
             if (fragment)
             {
-                _record.Stall();
+                _record.Stall(_sessionStarted);
             }
         }
     }

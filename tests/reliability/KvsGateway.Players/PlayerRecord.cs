@@ -41,6 +41,9 @@ internal sealed class PlayerRecord
     /// <summary>When each stall happened, seconds from the start of the run.</summary>
     public ConcurrentBag<double> StallSeconds { get; } = [];
 
+    /// <summary>Each playback error and stall, with the age of its player's session.</summary>
+    public ConcurrentBag<PlaybackEvent> Events { get; } = [];
+
     /// <summary>Error answers (status 400 and up) without the KVS error type header: not KVS errors.</summary>
     public long NonKvsErrors => Interlocked.Read(ref _nonKvsErrors);
 
@@ -92,10 +95,21 @@ internal sealed class PlayerRecord
 
     public void Received(string kind, long bytes) => BytesByKind.AddOrUpdate(kind, bytes, (_, n) => n + bytes);
 
-    public void Stall()
+    /// <summary>A stall of a player whose session began at <paramref name="sessionStarted"/> (seconds from the start of the run).</summary>
+    public void Stall(double sessionStarted)
     {
         Interlocked.Increment(ref _stalls);
-        StallSeconds.Add(Math.Round(Now, 1));
+        var now = Now;
+        StallSeconds.Add(Math.Round(now, 1));
+        Events.Add(new PlaybackEvent(Math.Round(now, 1), Math.Round(now - sessionStarted, 1), "stall"));
+    }
+
+    /// <summary>A playback error of a player whose session began at <paramref name="sessionStarted"/>.</summary>
+    public void Error(string error, double sessionStarted)
+    {
+        Error(error);
+        var now = Now;
+        Events.Add(new PlaybackEvent(Math.Round(now, 1), Math.Round(now - sessionStarted, 1), error));
     }
 
     /// <summary>An error arrived after <paramref name="took"/>; <paramref name="kvs"/> when it carried a KVS error type.</summary>

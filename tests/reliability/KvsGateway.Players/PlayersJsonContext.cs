@@ -11,4 +11,5 @@ namespace KvsGateway.Players;
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(double[]))]
 [JsonSerializable(typeof(double[][]))]
+[JsonSerializable(typeof(PlaybackEvent[]))]
 internal sealed partial class PlayersJsonContext : JsonSerializerContext;

@@ -96,6 +96,9 @@ var summary = new Dictionary<string, object>
     ["slowestErrorMs"] = Math.Round(record.SlowestErrorMilliseconds, 1),
     ["stallSeconds"] = record.StallSeconds.Order().Take(200).ToArray(),
 
+    // Each playback error and stall with its session's age, to tell new sessions from playing ones.
+    ["events"] = record.Events.OrderBy(e => e.At).Take(1000).ToArray(),
+
     // [start s, latency ms] of every answered probe, for latencies within a fault's window.
     ["probeLatencies"] = record.Probes.OrderBy(p => p.At).Select(p => new[] { p.At, p.Milliseconds }).ToArray(),
 };

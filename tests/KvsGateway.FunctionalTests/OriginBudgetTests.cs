@@ -137,6 +137,54 @@ public sealed class OriginBudgetTests : IAsyncLifetime
         Assert.Equal(KvsErrorTypes.ClientLimitExceeded, spent.ErrorType);
     }
 
+    /// <summary>
+    /// Redis in trouble (here a lost connection, as a killed master gives): a take whose grant then
+    /// stalls goes on uncounted after a moment instead of waiting for Redis. The failover scenario had
+    /// every playing viewer stall ~3 s at the promotion while takes waited for their grants.
+    /// </summary>
+    [Fact]
+    public async Task While_Redis_is_in_trouble_a_take_whose_grant_stalls_goes_on_uncounted()
+    {
+        await using var redis = new RedisServer(own: true);
+        await redis.InitializeAsync();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",abortConnect=false");
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var budget = Budget(clock, new OriginLimitsOptions { MaxWait = TimeSpan.Zero }, connection);
+        await redis.StopAsync();
+        await redis.StartAsync();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!await PingsAsync(connection))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "Redis never came back");
+            await Task.Delay(100);
+        }
+
+        await redis.PauseAsync();
+        try
+        {
+            var take = budget.TakeFragmentAsync(Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()), "budget-trouble", init: false, default, default);
+            await Task.WhenAny(take, Task.Delay(TimeSpan.FromSeconds(3)));
+            Assert.True(take.IsCompletedSuccessfully, "the take waited for the stalled Redis");
+        }
+        finally
+        {
+            await redis.ResumeAsync();
+        }
+    }
+
+    private static async Task<bool> PingsAsync(IConnectionMultiplexer connection)
+    {
+        try
+        {
+            await connection.GetDatabase().PingAsync();
+            return true;
+        }
+        catch (RedisException)
+        {
+            return false;
+        }
+    }
+
     private OriginBudget Budget(TimeProvider clock, OriginLimitsOptions limits, IConnectionMultiplexer? connection = null) => new(
         new KvsGateway.Quotas.SharedRateWindows(connection ?? _connection),
         new KvsClient(new HttpClient(), new KvsClientOptions { ControlEndpoint = new Uri("http://127.0.0.1:1"), Credentials = new AwsCredentials("AKIDBUDGETTEST", "budget-secret") }, clock),

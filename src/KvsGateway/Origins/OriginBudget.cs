@@ -78,33 +78,91 @@ public sealed partial class OriginBudget
                 cancellationToken);
     }
 
+    /// <summary>
+    /// True when the origin refused a request for its rate (<c>ClientLimitExceededException</c>) although
+    /// the budget let it through: the origin's seconds are not the budget's (its clock, the time on the
+    /// way; a take at a second's end reaches the origin in the next second).
+    /// </summary>
+    public static bool IsRateRefusal(HttpResponseMessage answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        return answer.StatusCode == System.Net.HttpStatusCode.BadRequest
+            && answer.Headers.TryGetValues("x-amzn-ErrorType", out var types)
+            && types.FirstOrDefault()?.StartsWith(KvsErrorTypes.ClientLimitExceeded, StringComparison.Ordinal) == true;
+    }
+
+    /// <summary>
+    /// A fragment the origin refused for its rate (<see cref="IsRateRefusal"/>), taken again: after the
+    /// budget's next second begins (the origin's window that refused it is over by then, as its
+    /// Retry-After of a second says) and from that second's budget, so the repeat is counted where the
+    /// origin counts it.
+    /// </summary>
+    public async Task RetakeRefusedFragmentAsync(string originSessionId, string stream, bool init, SpentNotice spent, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        try
+        {
+            await Task.Delay(DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds() + 1) - now, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new KvsException(KvsErrorTypes.ClientLimitExceeded, 400, "The origin refused the fragment for its rate.") { RetryAfterSeconds = 1 };
+        }
+
+        await TakeFragmentAsync(originSessionId, stream, init, spent, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>A session URL of a stream.</summary>
     public Task TakeSessionUrlAsync(string stream, CancellationToken cancellationToken) =>
         TakeAsync(_options.CurrentValue.MaxWait, new Window(StreamKey(stream, "session-urls"), 1, _options.CurrentValue.SessionUrlsPerStream, "GetDASHStreamingSessionURL calls for this stream"), null, default, cancellationToken);
 
     private async Task TakeAsync(TimeSpan maxWait, Window first, Window? second, SpentNotice spentNotice, CancellationToken cancellationToken)
     {
+        try
+        {
+            await TakeCountedAsync(maxWait, first, second, spentNotice, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Without Redis (its connection lost, or no answer within the Redis client's timeout)
+            // the origin's own limits still hold; viewers are not stopped for it.
+            LogBudgetUnavailable(_logger, ex);
+        }
+    }
+
+    private async Task TakeCountedAsync(TimeSpan maxWait, Window first, Window? second, SpentNotice spentNotice, CancellationToken cancellationToken)
+    {
         var deadline = _time.GetUtcNow() + maxWait;
+        var transit = _options.CurrentValue.TransitAllowance;
+        var retaken = false;
         while (true)
         {
             var now = _time.GetUtcNow();
             var current = now.ToUnixTimeSeconds();
-            Window? spent;
-            try
-            {
-                spent = await TryTakeAsync(first, second, current).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                // Without Redis (its connection lost, or no answer within the Redis client's timeout)
-                // the origin's own limits still hold; viewers are not stopped for it.
-                LogBudgetUnavailable(_logger, ex);
-                return;
-            }
-
+            var spent = await TryTakeAsync(first, second, current).ConfigureAwait(false);
             if (spent is null)
             {
-                return;
+                // The origin counts the request in the second it arrives. A take whose grants came
+                // after its second ended is taken again in the new one (once: a Redis that slow
+                // twice in a row is in trouble, and the request goes on counted as it is).
+                var taken = _time.GetUtcNow();
+                if (!retaken && taken.ToUnixTimeSeconds() > current)
+                {
+                    retaken = true;
+                    continue;
+                }
+
+                // One taken at the second's very end may arrive in either second: it counts in both.
+                if (taken.ToUnixTimeSeconds() > current || DateTimeOffset.FromUnixTimeSeconds(current + 1) - taken > transit)
+                {
+                    return;
+                }
+
+                spent = await TryTakeAsync(first, second, current + 1).ConfigureAwait(false);
+                if (spent is null)
+                {
+                    return;
+                }
             }
 
             if (spent.Value.Key == first.Key)
@@ -120,7 +178,12 @@ public sealed partial class OriginBudget
 
             try
             {
-                await Task.Delay(next - now, _time, cancellationToken).ConfigureAwait(false);
+                // From the clock as it is now: the refusal may have come after the second ended.
+                var left = next - _time.GetUtcNow();
+                if (left > TimeSpan.Zero)
+                {
+                    await Task.Delay(left, _time, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException)
             {

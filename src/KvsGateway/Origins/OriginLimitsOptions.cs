@@ -30,6 +30,14 @@ public sealed class OriginLimitsOptions
     [Range(1, 1_000_000)]
     public int SessionUrlsPerStream { get; set; } = 25;
 
+    /// <summary>
+    /// How long a request may take to reach the origin. The origin counts a request in the second it
+    /// arrives: one taken this close to a second's end is counted in the next second's window as well,
+    /// so a second's requests at the origin are never more than the window let through.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:00.500")]
+    public TimeSpan TransitAllowance { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>How long a request may wait for the next second's budget before it is answered <c>ClientLimitExceededException</c>.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
     public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(2);

@@ -37,6 +37,9 @@ internal sealed class CountingProxy : IAsyncDisposable
     /// <summary>Answers by status code.</summary>
     public ConcurrentDictionary<int, int> Statuses { get; } = new();
 
+    /// <summary>Answers of 400 and above: what the origin refused, when, and its message.</summary>
+    public ConcurrentQueue<Refusal> Refusals { get; } = new();
+
     /// <summary>Successful media fragment answers by (track, SHA-256 of the body): how often the origin sent each fragment.</summary>
     public ConcurrentDictionary<(string Track, string Hash), int> MediaFetches { get; } = new();
 
@@ -94,6 +97,10 @@ internal sealed class CountingProxy : IAsyncDisposable
         var status = (int)answer.StatusCode;
         Statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
         var bytes = await answer.Content.ReadAsByteArrayAsync(context.RequestAborted);
+        if (status >= 400)
+        {
+            Refusals.Enqueue(new Refusal(path, status, answer.Headers.TryGetValues("x-amzn-ErrorType", out var types) ? types.First() : string.Empty, DateTimeOffset.UtcNow, System.Text.Encoding.UTF8.GetString(bytes.AsSpan(0, Math.Min(bytes.Length, 300)))));
+        }
         if (status == 200 && (path.EndsWith("Fragment.mp4", StringComparison.Ordinal) || path.EndsWith("Fragment.ts", StringComparison.Ordinal)))
         {
             Interlocked.Add(ref _fragmentBytes, bytes.Length);
@@ -114,4 +121,10 @@ internal sealed class CountingProxy : IAsyncDisposable
 
         await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
     }
+}
+
+/// <summary>An answer of 400 or above the origin gave, as a <see cref="CountingProxy"/> saw it.</summary>
+internal sealed record Refusal(string Path, int Status, string ErrorType, DateTimeOffset At, string Body)
+{
+    public override string ToString() => $"{Path} {Status} at {At:HH:mm:ss.fff}: {Body}";
 }

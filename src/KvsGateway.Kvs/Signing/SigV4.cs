@@ -67,22 +67,53 @@ public static class SigV4
     /// <summary>RFC 3986 encoding as AWS does it: everything but unreserved characters, upper-case hex.</summary>
     public static string UriEncode(string value, bool encodeSlash = true)
     {
-        var builder = new StringBuilder(value.Length + 16);
-        foreach (var b in Encoding.UTF8.GetBytes(value))
+        ArgumentNullException.ThrowIfNull(value);
+
+        // Most names and values need no escaping: return them as they are, without a copy.
+        var escaped = 0;
+        foreach (var c in value)
         {
-            var c = (char)b;
-            if (c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_' or '.' or '~' || (c == '/' && !encodeSlash))
+            if (!IsUnreserved(c, encodeSlash))
             {
-                builder.Append(c);
-            }
-            else
-            {
-                builder.Append('%').Append(((int)b).ToString("X2", CultureInfo.InvariantCulture));
+                escaped++;
             }
         }
 
-        return builder.ToString();
+        if (escaped == 0)
+        {
+            return value;
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(value);
+        var length = 0;
+        foreach (var b in bytes)
+        {
+            length += IsUnreserved((char)b, encodeSlash) ? 1 : 3;
+        }
+
+        return string.Create(length, (bytes, encodeSlash), static (span, state) =>
+        {
+            var i = 0;
+            foreach (var b in state.bytes)
+            {
+                if (IsUnreserved((char)b, state.encodeSlash))
+                {
+                    span[i++] = (char)b;
+                }
+                else
+                {
+                    span[i++] = '%';
+                    span[i++] = UpperHex[b >> 4];
+                    span[i++] = UpperHex[b & 0xF];
+                }
+            }
+        });
     }
+
+    private const string UpperHex = "0123456789ABCDEF";
+
+    private static bool IsUnreserved(char c, bool encodeSlash) =>
+        c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_' or '.' or '~' || (c == '/' && !encodeSlash);
 
     private static string CanonicalPath(string encodedPath)
     {
@@ -114,6 +145,11 @@ public static class SigV4
     private static string CanonicalHeaderValue(string value)
     {
         var trimmed = value.Trim(' ', '\t');
+        if (!trimmed.Contains('\t', StringComparison.Ordinal) && !trimmed.Contains("  ", StringComparison.Ordinal))
+        {
+            return trimmed;
+        }
+
         var builder = new StringBuilder(trimmed.Length);
         var lastSpace = false;
         foreach (var c in trimmed)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using KvsGateway.Kvs.Errors;
@@ -15,9 +16,13 @@ public sealed class SigV4Verifier
     public const string SignatureMismatchMessage =
         "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.";
 
+    // Keys by secret, day, region and service: a day's keys for each tenant key and region in use.
+    private const int MaxSigningKeys = 1024;
+
     private readonly TimeProvider _time;
     private readonly string _service;
     private readonly TimeSpan _maxSkew;
+    private readonly ConcurrentDictionary<SigningScope, byte[]> _signingKeys = new();
 
     public SigV4Verifier(TimeProvider time, string service = "kinesisvideo", TimeSpan? maxSkew = null)
     {
@@ -97,13 +102,7 @@ public sealed class SigV4Verifier
         }
 
         var canonical = SigV4.CanonicalRequest(request.Method, RawPath(request), query, headers, payloadHash);
-        var key = SigV4.SigningKey(secret, header.Date, header.Region, header.Service);
-        var expected = SigV4.Signature(key, SigV4.StringToSign(signedAt, header.Scope, canonical));
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(header.Signature)))
-        {
-            throw new KvsException(KvsErrorTypes.InvalidSignature, 403, SignatureMismatchMessage);
-        }
-
+        RequireSignature(secret, header, signedAt, canonical);
         return header;
     }
 
@@ -164,14 +163,35 @@ public sealed class SigV4Verifier
 
         var payloadHash = allowUnsignedPayload ? SigV4.UnsignedPayload : SigV4.HashHex(body);
         var canonical = SigV4.CanonicalRequest(request.Method, RawPath(request), parameters, headers, payloadHash);
-        var key = SigV4.SigningKey(secret, header.Date, header.Region, header.Service);
+        RequireSignature(secret, header, signedAt, canonical);
+        return header;
+    }
+
+    /// <summary>
+    /// Checks the signature. A signing key is derived with four HMACs from the secret, day, region and
+    /// service; it is kept once a request signed with it has verified, so only scopes callers proved
+    /// they hold the secret of are cached, and the cache starts over when it reaches its bound.
+    /// </summary>
+    private void RequireSignature(string secret, SigV4AuthorizationHeader header, DateTimeOffset signedAt, string canonical)
+    {
+        var scope = new SigningScope(secret, header.Date, header.Region, header.Service);
+        var known = _signingKeys.TryGetValue(scope, out var key);
+        key ??= SigV4.SigningKey(secret, header.Date, header.Region, header.Service);
         var expected = SigV4.Signature(key, SigV4.StringToSign(signedAt, header.Scope, canonical));
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(header.Signature)))
         {
             throw new KvsException(KvsErrorTypes.InvalidSignature, 403, SignatureMismatchMessage);
         }
 
-        return header;
+        if (!known)
+        {
+            if (_signingKeys.Count >= MaxSigningKeys)
+            {
+                _signingKeys.Clear();
+            }
+
+            _signingKeys.TryAdd(scope, key);
+        }
     }
 
     /// <summary>A repeated header's values, each trimmed, joined with commas in the order sent (AWS's get-header-value-order).</summary>
@@ -197,4 +217,6 @@ public sealed class SigV4Verifier
         var query = raw.IndexOf('?', StringComparison.Ordinal);
         return query < 0 ? raw : raw[..query];
     }
+
+    private readonly record struct SigningScope(string Secret, string Date, string Region, string Service);
 }

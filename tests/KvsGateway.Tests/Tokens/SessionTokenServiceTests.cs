@@ -75,6 +75,38 @@ public sealed class SessionTokenServiceTests
         Assert.NotNull(await removed.ReadAsync(fresh));
     }
 
+    [Fact]
+    public async Task A_token_is_a_dir_A256CBC_HS512_JWE_and_tokens_the_token_library_wrote_still_read()
+    {
+        var key = NewKey();
+        var service = Create(("k1", key));
+        var claims = new SessionTokenClaims("s-1", "tenant-a", _time.GetUtcNow().AddMinutes(5), "cam");
+        var parts = service.Issue(claims).Split('.');
+        Assert.Equal("", parts[1]);
+        Assert.Equal(16, Base64UrlDecode(parts[2]).Length);
+        Assert.Equal(32, Base64UrlDecode(parts[4]).Length);
+        using (var header = System.Text.Json.JsonDocument.Parse(Base64UrlDecode(parts[0])))
+        {
+            Assert.Equal("dir", header.RootElement.GetProperty("alg").GetString());
+            Assert.Equal("A256CBC-HS512", header.RootElement.GetProperty("enc").GetString());
+            Assert.Equal("k1", header.RootElement.GetProperty("kid").GetString());
+        }
+
+        // Tokens issued before the gateway wrote its own (replicas upgraded one at a time) stay valid.
+        var library = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Claims = new Dictionary<string, object> { ["sid"] = "s-1", ["tid"] = "tenant-a", ["exp"] = claims.ExpiresAt.ToUnixTimeSeconds(), ["stm"] = "cam" },
+            EncryptingCredentials = new Microsoft.IdentityModel.Tokens.EncryptingCredentials(
+                new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(Convert.FromBase64String(key)) { KeyId = "k1" }, "dir", Microsoft.IdentityModel.Tokens.SecurityAlgorithms.Aes256CbcHmacSha512),
+        });
+        Assert.Equal(claims, await service.ReadAsync(library));
+
+        // The tag covers the IV: a changed IV is refused.
+        var iv = Base64UrlDecode(parts[2]);
+        iv[0] ^= 1;
+        Assert.Null(await service.ReadAsync(string.Join('.', parts[0], parts[1], Convert.ToBase64String(iv).TrimEnd('=').Replace('+', '-').Replace('/', '_'), parts[3], parts[4])));
+    }
+
     private SessionTokenService Create(params (string Id, string Key)[] keys)
     {
         var options = new SessionTokenOptions { ActiveKeyId = keys[0].Id };

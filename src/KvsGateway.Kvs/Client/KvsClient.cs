@@ -208,7 +208,19 @@ public sealed class KvsClient
         }
 
         KvsErrorBody? body = null;
-        var bytes = await ReadBoundedAsync(response.Content, MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+        byte[] bytes;
+        try
+        {
+            bytes = await ReadBoundedAsync(response.Content, MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException or IOException)
+        {
+            // The status and the error-type header already arrived: a body that does not (an origin
+            // that hung or dropped the connection after its headers) leaves the error what they say,
+            // instead of an exception no caller expects from reading an error.
+            bytes = [];
+        }
+
         if (bytes.Length > 0 && bytes[0] == (byte)'{')
         {
             try

@@ -21,7 +21,7 @@ public sealed class SessionTokenService
     private const string TenantClaim = "tid";
     private const string StreamClaim = "stm";
 
-    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private readonly JsonWebTokenHandler _handler = new();
     private readonly IOptionsMonitor<SessionTokenOptions> _options;
     private readonly TimeProvider _time;
     private KeyRing? _ring;

@@ -36,6 +36,9 @@ public sealed partial class KvsErrorMiddleware
         return null;
     }
 
+    /// <summary>What an unexpected failure answers: KVS's own words, nothing of the failure itself.</summary>
+    internal static KvsException InternalFailure() => new(KvsErrorTypes.InternalFailure, 500, "The service encountered an internal error. Try again.");
+
     public async Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -77,7 +80,7 @@ public sealed partial class KvsErrorMiddleware
 #pragma warning restore CA1031
         {
             LogUnexpected(_logger, ex, context.Request.Path, KvsErrorResponder.GetRequestId(context));
-            await KvsErrorResponder.WriteAsync(context, new KvsException(KvsErrorTypes.InternalFailure, 500, "The service encountered an internal error. Try again.")).ConfigureAwait(false);
+            await KvsErrorResponder.WriteAsync(context, InternalFailure()).ConfigureAwait(false);
         }
     }
 

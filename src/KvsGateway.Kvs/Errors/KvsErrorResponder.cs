@@ -17,7 +17,7 @@ public static class KvsErrorResponder
             return id;
         }
 
-        id = Guid.NewGuid().ToString();
+        id = RequestIds.Next();
         context.Items[RequestIdHeader] = id;
         return id;
     }

@@ -61,19 +61,28 @@ public sealed class UsageStore
             var billing = new List<RedisKey>();
             var sessions = new List<RedisKey>();
             var operations = new List<(RedisKey Key, bool Session, char Op, string Field, string Value)>();
+
+            // A busy second holds thousands of sessions of a few streams: the tenant's hour and month
+            // totals are summed here, so Redis increments each field once, not once per session.
+            var totals = new Dictionary<(RedisKey Key, char Op, string Field), long>();
             foreach (var (key, counts) in batch.Counts.Where(p => p.Key.Tenant == tenant))
             {
                 var hourKey = (RedisKey)UsageKeys.TenantHourUsage(key.Tenant, key.Hour);
                 var prefix = $"{key.Stream}|{key.Api}|";
-                operations.Add((hourKey, false, 'h', prefix + "OutgoingBytes", Text(counts.Bytes)));
-                operations.Add((hourKey, false, 'h', prefix + "Requests", Text(counts.Requests)));
-                operations.Add((hourKey, false, 'h', prefix + "Success", Text(counts.Successes)));
-                operations.Add((hourKey, false, 'h', prefix + "LatencyMicroseconds", Text(counts.LatencyMicroseconds)));
-                operations.Add((UsageKeys.TenantMonthBytes(key.Tenant, key.Hour), false, 'i', string.Empty, Text(counts.Bytes)));
+                Add(totals, (hourKey, 'h', prefix + "OutgoingBytes"), counts.Bytes);
+                Add(totals, (hourKey, 'h', prefix + "Requests"), counts.Requests);
+                Add(totals, (hourKey, 'h', prefix + "Success"), counts.Successes);
+                Add(totals, (hourKey, 'h', prefix + "LatencyMicroseconds"), counts.LatencyMicroseconds);
+                Add(totals, (UsageKeys.TenantMonthBytes(key.Tenant, key.Hour), 'i', string.Empty), counts.Bytes);
                 var sessionKey = (RedisKey)UsageKeys.SessionUsage(key.Tenant, key.SessionId);
                 operations.Add((sessionKey, true, 'h', key.Api + ".OutgoingBytes", Text(counts.Bytes)));
                 operations.Add((sessionKey, true, 'h', key.Api + ".Requests", Text(counts.Requests)));
                 operations.Add((sessionKey, true, 'h', key.Api + ".Success", Text(counts.Successes)));
+            }
+
+            foreach (var ((key, op, field), value) in totals)
+            {
+                operations.Add((key, false, op, field, Text(value)));
             }
 
             foreach (var viewer in batch.Viewers.Where(v => v.Tenant == tenant))
@@ -121,6 +130,9 @@ public sealed class UsageStore
             await db.SetAddAsync(UsageKeys.UsageTenants, tenant).ConfigureAwait(false);
         }
     }
+
+    private static void Add(Dictionary<(RedisKey Key, char Op, string Field), long> totals, (RedisKey Key, char Op, string Field) field, long value) =>
+        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(totals, field, out _) += value;
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -50,4 +50,7 @@ public sealed class KvsException : Exception
     public static KvsException NotAuthorized(string message, int statusCode = 401) => new(KvsErrorTypes.NotAuthorized, statusCode, message);
 
     public static KvsException ResourceInUse(string message) => new(KvsErrorTypes.ResourceInUse, 400, message);
+
+    /// <summary>What an unexpected failure answers: KVS's own words, nothing of the failure itself.</summary>
+    public static KvsException Unexpected() => new("The service encountered an internal error. Try again.");
 }

@@ -49,7 +49,7 @@ public sealed partial class KvsErrorFilter : IEndpointFilter
 #pragma warning restore CA1031
         {
             LogUnexpected(_logger, ex, context.HttpContext.Request.Path, KvsErrorResponder.GetRequestId(context.HttpContext));
-            await KvsErrorResponder.WriteAsync(context.HttpContext, KvsErrorMiddleware.InternalFailure()).ConfigureAwait(false);
+            await KvsErrorResponder.WriteAsync(context.HttpContext, KvsException.Unexpected()).ConfigureAwait(false);
             return Results.Empty;
         }
     }

@@ -36,9 +36,6 @@ public sealed partial class KvsErrorMiddleware
         return null;
     }
 
-    /// <summary>What an unexpected failure answers: KVS's own words, nothing of the failure itself.</summary>
-    internal static KvsException InternalFailure() => new(KvsErrorTypes.InternalFailure, 500, "The service encountered an internal error. Try again.");
-
     public async Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -80,7 +77,7 @@ public sealed partial class KvsErrorMiddleware
 #pragma warning restore CA1031
         {
             LogUnexpected(_logger, ex, context.Request.Path, KvsErrorResponder.GetRequestId(context));
-            await KvsErrorResponder.WriteAsync(context, InternalFailure()).ConfigureAwait(false);
+            await KvsErrorResponder.WriteAsync(context, KvsException.Unexpected()).ConfigureAwait(false);
         }
     }
 

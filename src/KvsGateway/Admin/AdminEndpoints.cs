@@ -1,3 +1,4 @@
+using KvsGateway.Kvs.Http;
 using KvsGateway.Auditing;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Kvs.Validation;
@@ -18,7 +19,7 @@ public static class AdminEndpoints
     /// <summary>Maps the admin API; the caller puts the returned group on its listener.</summary>
     public static RouteGroupBuilder MapAdmin(this IEndpointRouteBuilder endpoints)
     {
-        var admin = endpoints.MapGroup("/admin").AddEndpointFilter<AdminAuthorization>().WithTags("Admin");
+        var admin = endpoints.MapGroup("/admin").AddSharedEndpointFilter<AdminAuthorization>().WithTags("Admin");
 
         admin.MapGet("/tenants", async (TenantDirectory tenants, TenantDisablement disablement, ConcurrentSessions open) =>
         {

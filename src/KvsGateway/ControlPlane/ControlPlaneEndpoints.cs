@@ -26,8 +26,8 @@ public static class ControlPlaneEndpoints
     public static IEndpointRouteBuilder MapControlPlane(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup(string.Empty)
-            .AddEndpointFilter<ControlPlaneAuthenticationFilter>()
-            .AddEndpointFilter<TenantRequestRateFilter>();
+            .AddSharedEndpointFilter<ControlPlaneAuthenticationFilter>()
+            .AddSharedEndpointFilter<TenantRequestRateFilter>();
 
         api.MapPost("/getDataEndpoint", async (HttpContext context, TenantQuotas quotas, GatewayBaseUrl baseUrl) =>
         {
@@ -58,7 +58,7 @@ public static class ControlPlaneEndpoints
             context.Features.Set(new MeteredCall(session.StreamName, session.SessionId));
             var url = $"{baseUrl.For(context.Request)}/dash/v1/getDASHManifest.mpd?SessionToken={token}";
             return Results.Json(new GetDashStreamingSessionUrlOutput { DashStreamingSessionUrl = url }, KvsJsonContext.Default.GetDashStreamingSessionUrlOutput);
-        }).AddEndpointFilter<ControlPlaneMeteringFilter>().WithMetadata(new KvsOperationMetadata(KvsOperations.GetDashStreamingSessionUrl));
+        }).AddSharedEndpointFilter<ControlPlaneMeteringFilter>().WithMetadata(new KvsOperationMetadata(KvsOperations.GetDashStreamingSessionUrl));
 
         api.MapPost("/getHLSStreamingSessionURL", async (HttpContext context, SessionUrlIssuer issuer, GatewayBaseUrl baseUrl) =>
         {
@@ -68,7 +68,7 @@ public static class ControlPlaneEndpoints
             context.Features.Set(new MeteredCall(session.StreamName, session.SessionId));
             var url = $"{baseUrl.For(context.Request)}/hls/v1/getHLSMasterPlaylist.m3u8?SessionToken={token}";
             return Results.Json(new GetHlsStreamingSessionUrlOutput { HlsStreamingSessionUrl = url }, KvsJsonContext.Default.GetHlsStreamingSessionUrlOutput);
-        }).AddEndpointFilter<ControlPlaneMeteringFilter>().WithMetadata(new KvsOperationMetadata(KvsOperations.GetHlsStreamingSessionUrl));
+        }).AddSharedEndpointFilter<ControlPlaneMeteringFilter>().WithMetadata(new KvsOperationMetadata(KvsOperations.GetHlsStreamingSessionUrl));
 
         api.MapPost("/getClip", async (HttpContext context, ClipForwarder clips, TenantQuotas quotas, TimeProvider time) =>
         {
@@ -78,7 +78,7 @@ public static class ControlPlaneEndpoints
             StreamScope.Require(caller.Tenant, parameters.Stream);
             await quotas.RequireClipAsync(caller.Tenant, parameters.Stream.Name, KvsErrorResponder.GetRequestId(context));
             await clips.ForwardAsync(input, context.Response, () => context.Features.Set(new MeteredCall(parameters.Stream.Name, UsageKey.NoSession)), context.RequestAborted);
-        }).AddEndpointFilter<ControlPlaneMeteringFilter>().WithMetadata(new KvsOperationMetadata(KvsOperations.GetClip));
+        }).AddSharedEndpointFilter<ControlPlaneMeteringFilter>().WithMetadata(new KvsOperationMetadata(KvsOperations.GetClip));
 
         api.MapPost("/listFragments", async (HttpContext context, KvsClient origin) =>
         {
@@ -89,7 +89,7 @@ public static class ControlPlaneEndpoints
             var output = await origin.ListFragmentsAsync(input, context.RequestAborted);
             context.Features.Set(new MeteredCall(stream.Name, UsageKey.NoSession));
             return Results.Json(output, KvsJsonContext.Default.ListFragmentsOutput);
-        }).AddEndpointFilter<ControlPlaneMeteringFilter>().WithMetadata(new KvsOperationMetadata(KvsOperations.ListFragments));
+        }).AddSharedEndpointFilter<ControlPlaneMeteringFilter>().WithMetadata(new KvsOperationMetadata(KvsOperations.ListFragments));
 
         return endpoints;
     }

@@ -7,6 +7,7 @@ using KvsGateway.Metering;
 using KvsGateway.Origins;
 using KvsGateway.Sessions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
 namespace KvsGateway.Forwarding;
@@ -72,7 +73,7 @@ public sealed partial class FragmentForwarder
         ArgumentNullException.ThrowIfNull(context);
         var resolved = SessionResolutionFilter.Of(context);
         var session = resolved.Session;
-        var originUrl = OriginUrls.ForFragment(session.OriginSessionUrl, fileName, context.Request.Query);
+        OriginUrls.CheckFragmentQuery(context.Request.Query);
         if (_cache.Enabled && SharedKey(session, fileName, context.Request) is { } key)
         {
             var (entry, created) = _cache.GetOrAdd(key, session.OriginExpiresAt ?? session.ExpiresAt);
@@ -80,13 +81,15 @@ public sealed partial class FragmentForwarder
             if (entry is null)
             {
                 // No room: what viewers are reading takes the whole bound. This one goes on its own.
-                await ForwardUnsharedAsync(context, originUrl, session, fileName).ConfigureAwait(false);
+                await ForwardUnsharedAsync(context, session, fileName).ConfigureAwait(false);
                 return;
             }
 
             try
             {
-                if (created && entry.TryAcquire())
+                // The origin URL is made for a miss alone (a hit needs none); the pool has checked the
+                // origin session's URL is absolute, so making it cannot fail once the query passed.
+                if (created && OriginUrls.ForFragment(session.OriginSessionUrl, fileName, context.Request.Query) is var originUrl && entry.TryAcquire())
                 {
                     // Runs on its own, under its own lease: viewers that come and go meanwhile all read this one fetch.
                     _ = _fill.FillAsync(entry, originUrl, session.StreamName, resolved.Tenant.Name, new SpentNotice(_spent, session.OriginPool));
@@ -103,7 +106,7 @@ public sealed partial class FragmentForwarder
             return;
         }
 
-        await ForwardUnsharedAsync(context, originUrl, session, fileName).ConfigureAwait(false);
+        await ForwardUnsharedAsync(context, session, fileName).ConfigureAwait(false);
     }
 
     /// <summary>The cache key of a request, or null when it goes straight to the origin.</summary>
@@ -143,8 +146,9 @@ public sealed partial class FragmentForwarder
     }
 
     /// <summary>Straight from the origin for this request alone, within the origin session's budget.</summary>
-    private async Task ForwardUnsharedAsync(HttpContext context, Uri originUrl, PlaybackSession session, string fileName)
+    private async Task ForwardUnsharedAsync(HttpContext context, PlaybackSession session, string fileName)
     {
+        var originUrl = OriginUrls.ForFragment(session.OriginSessionUrl, fileName, context.Request.Query);
         var take = new FragmentTake(session.OriginSessionId ?? session.SessionId, session.StreamName, fileName == FragmentResources.Init, new SpentNotice(_spent, session.OriginPool));
         await _budget.TakeFragmentAsync(take.OriginSessionId, take.Stream, take.Init, take.Spent, context.RequestAborted).ConfigureAwait(false);
         await ForwardDirectAsync(context, originUrl, session, take).ConfigureAwait(false);
@@ -231,11 +235,12 @@ public sealed partial class FragmentForwarder
 
     private static void CopyHeaders(HttpResponseMessage answer, HttpResponse response)
     {
+        // As the origin sent them: parsing them only to write them out again is work for nothing.
         foreach (var name in ResponseHeaders)
         {
-            if (answer.Headers.TryGetValues(name, out var values) || answer.Content.Headers.TryGetValues(name, out values))
+            if (answer.Headers.NonValidated.TryGetValues(name, out var values) || answer.Content.Headers.NonValidated.TryGetValues(name, out values))
             {
-                response.Headers[name] = values.ToArray();
+                response.Headers[name] = values.Count == 1 ? values.ToString() : new StringValues([.. values]);
             }
         }
 

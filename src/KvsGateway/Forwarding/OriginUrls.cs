@@ -32,26 +32,55 @@ public static class OriginUrls
     public static Uri ForFragment(string originSessionUrl, string fileName, IQueryCollection query)
     {
         ArgumentNullException.ThrowIfNull(originSessionUrl);
+        ArgumentNullException.ThrowIfNull(fileName);
+        CheckFragmentQuery(query);
+
+        // The manifest's directory as text: one URL parse per fragment request instead of three
+        // (manifest, reference, combination); a URL it cannot place is left to Uri's own rules.
+        var url = originSessionUrl.AsSpan();
+        var end = url.IndexOfAny('?', '#');
+        var path = end < 0 ? url : url[..end];
+        var authority = path.IndexOf("://", StringComparison.Ordinal);
+        var slash = path.LastIndexOf('/');
+        if (authority <= 0 || slash <= authority + 2 || path[(authority + 3)..slash].IsEmpty)
+        {
+            var manifest = new Uri(originSessionUrl);
+            return new Uri(manifest, AppendReference(new StringBuilder(), fileName, SessionTokenParameter.Find(manifest.Query), query).ToString());
+        }
+
+        var queryText = end >= 0 && url[end] == '?' ? originSessionUrl[end..(url[end..].IndexOf('#') is var hash and >= 0 ? end + hash : url.Length)] : string.Empty;
+        var directory = url[..(slash + 1)];
+        return new Uri(AppendReference(new StringBuilder(directory.Length + 256).Append(directory), fileName, SessionTokenParameter.Find(queryText), query).ToString());
+    }
+
+    /// <summary>
+    /// Refuses a fragment request whose allowed parameters are not each a single decimal number
+    /// (<c>InvalidArgument</c>), before anything is looked up or fetched by them.
+    /// </summary>
+    public static void CheckFragmentQuery(IQueryCollection query)
+    {
         ArgumentNullException.ThrowIfNull(query);
-        var manifest = new Uri(originSessionUrl);
-        var originToken = SessionTokenParameter.Find(manifest.Query) ?? string.Empty;
-        var relative = new StringBuilder(fileName, fileName.Length + originToken.Length + 64).Append("?SessionToken=").Append(originToken);
         foreach (var name in AllowedParameters)
         {
-            if (!query.TryGetValue(name, out var values))
-            {
-                continue;
-            }
-
-            var value = values.Count == 1 ? values[0] : null;
-            if (value is not { Length: > 0 and <= MaxDigits } || value.AsSpan().ContainsAnyExceptInRange('0', '9'))
+            if (query.TryGetValue(name, out var values) && !(values.Count == 1 && values[0] is { Length: > 0 and <= MaxDigits } value && !value.AsSpan().ContainsAnyExceptInRange('0', '9')))
             {
                 throw KvsException.InvalidArgument($"{name} must be a single decimal number.");
             }
+        }
+    }
 
-            relative.Append('&').Append(name).Append('=').Append(value);
+    // The reference beside the manifest; the query has been checked.
+    private static StringBuilder AppendReference(StringBuilder relative, string fileName, string? originToken, IQueryCollection query)
+    {
+        relative.Append(fileName).Append("?SessionToken=").Append(originToken);
+        foreach (var name in AllowedParameters)
+        {
+            if (query.TryGetValue(name, out var values))
+            {
+                relative.Append('&').Append(name).Append('=').Append(values[0]);
+            }
         }
 
-        return new Uri(manifest, relative.ToString());
+        return relative;
     }
 }

@@ -1,26 +1,30 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 
 namespace KvsGateway.Metering;
 
 /// <summary>
 /// The one durable form of usage: every recorded request (and viewer record) is appended, as one
-/// line, to the current segment before the request completes. A write lands in the page cache, which
-/// survives a killed process, so after SIGKILL only requests still in flight are missing. Each flush
-/// closes the segment (flushed to disk) and starts another; a closed segment is the batch applied to
-/// Redis, its id the batch's, and it is deleted only once applied, so it is replayed in order at the
-/// next flush or the next start for as long as Redis is away.
+/// line, to the current segment before the request completes. The segment is a file mapped into
+/// memory (shared), so an append is a copy into the page cache with no system call, and the page
+/// cache survives a killed process: after SIGKILL only requests still in flight are missing. Each
+/// flush closes the segment (flushed to disk, cut to what was written) and starts another; a closed
+/// segment is the batch applied to Redis, its id the batch's, and it is deleted only once applied, so
+/// it is replayed in order at the next flush or the next start for as long as Redis is away. A
+/// segment a killed process left open ends in zeros where nothing was written; reading stops there.
 /// </summary>
 public sealed class UsageJournal : IDisposable
 {
     private const string Prefix = "journal-";
     private const string Suffix = ".log";
 
+    // What a new segment maps (sparse on disk: only written pages take room); a segment that outgrows
+    // it is mapped again twice as large. A second of requests at 10,000/s takes about 1.5 MB.
+    private const long InitialCapacity = 4L * 1024 * 1024;
+
     private readonly string _folder;
-    private SafeFileHandle? _handle;
+    private JournalSegment? _segment;
     private string? _path;
-    private long _offset;
     private long _sequence;
     private byte[] _line = new byte[512];
 
@@ -69,26 +73,27 @@ public sealed class UsageJournal : IDisposable
     /// disk by the caller outside its lock (an fsync must never hold up a request); null when nothing
     /// was written.
     /// </summary>
-    public SafeFileHandle? Detach()
+    internal JournalSegment? Detach()
     {
-        var handle = _handle;
-        _handle = null;
+        var segment = _segment;
+        _segment = null;
         _path = null;
-        _offset = 0;
-        return handle;
+        return segment;
     }
 
-    /// <summary>Flushes a detached segment to disk and closes it.</summary>
-    public static void Seal(SafeFileHandle segment)
+    /// <summary>Flushes a detached segment to disk, cut to what was written, and closes it.</summary>
+    internal static void Seal(JournalSegment segment)
     {
         ArgumentNullException.ThrowIfNull(segment);
-        using (segment)
-        {
-            RandomAccess.FlushToDisk(segment);
-        }
+        segment.Close(flush: true);
     }
 
-    public void Dispose() => _handle?.Dispose();
+    /// <summary>Closes the current segment without waiting for the disk; the next start replays it.</summary>
+    public void Dispose()
+    {
+        _segment?.Close(flush: false);
+        _segment = null;
+    }
 
     /// <summary>The closed segments of the folder (every one but the segment being written), oldest first.</summary>
     public IReadOnlyList<(Guid Id, string Path)> ClosedSegments() =>
@@ -99,12 +104,18 @@ public sealed class UsageJournal : IDisposable
             .OrderBy(f => f.Name[0], StringComparer.Ordinal)
             .Select(f => (Guid.ParseExact(f.Name[1], "N"), f.FullName))];
 
-    /// <summary>A closed segment's usage; a torn last line (a kill came mid-write) is skipped.</summary>
+    /// <summary>A closed segment's usage; a torn last line (a kill came mid-append) is skipped.</summary>
     public static async Task<UsageBatch> ReadAsync(Guid id, string path, CancellationToken cancellationToken)
     {
         var counts = new Dictionary<UsageKey, UsageCounts>();
         var viewers = new List<ViewerRecord>();
-        foreach (var line in await File.ReadAllLinesAsync(path, cancellationToken).ConfigureAwait(false))
+        var content = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        // Complete lines only: a segment a killed process left open is zeros past its last append,
+        // and an append cut short by the kill has a zero in it (every byte it had not copied yet).
+        var written = content.AsSpan();
+        written = written[..(written.IndexOf((byte)0) is var end and >= 0 ? end : written.Length)];
+        written = written[..(written.LastIndexOf((byte)'\n') + 1)];
+        foreach (var line in Encoding.UTF8.GetString(written).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             if (line.StartsWith("V\t", StringComparison.Ordinal))
             {
@@ -147,17 +158,16 @@ public sealed class UsageJournal : IDisposable
 
     private void Write(ReadOnlySpan<byte> line)
     {
-        if (_handle is null)
+        if (_segment is null)
         {
             // Named so that segments sort in the order they were written, across restarts too.
             _path = System.IO.Path.Combine(_folder, string.Create(CultureInfo.InvariantCulture, $"{Prefix}{DateTime.UtcNow.Ticks:D19}{Interlocked.Increment(ref _sequence) % 1000:D3}-{Guid.NewGuid():N}{Suffix}"));
-            _handle = File.OpenHandle(_path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+            _segment = JournalSegment.Create(_path, Math.Max(InitialCapacity, line.Length));
         }
 
         // Synchronous on purpose: an awaited hop would leave a window in which a finished request's
-        // count lived only in memory. It is one write(2) into the page cache.
-        RandomAccess.Write(_handle, line, _offset);
-        _offset += line.Length;
+        // count lived only in memory. It is a copy into the mapped page cache.
+        _segment.Append(line);
     }
 
     /// <summary>Writes <paramref name="value"/> and a tab; tabs and newlines in it become spaces.</summary>
@@ -166,6 +176,7 @@ public sealed class UsageJournal : IDisposable
         var length = Encoding.UTF8.GetBytes(value, destination);
         destination[..length].Replace((byte)'\t', (byte)' ');
         destination[..length].Replace((byte)'\n', (byte)' ');
+        destination[..length].Replace((byte)0, (byte)' ');
         destination[length] = (byte)'\t';
         return length + 1;
     }

@@ -53,7 +53,7 @@ public sealed class UsageMeter : IDisposable
     /// <summary>Closes the current segment; what is recorded next starts another.</summary>
     public void CloseSegment()
     {
-        Microsoft.Win32.SafeHandles.SafeFileHandle? segment;
+        JournalSegment? segment;
         lock (_gate)
         {
             segment = _journal.Detach();

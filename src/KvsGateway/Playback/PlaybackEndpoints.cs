@@ -55,10 +55,10 @@ public static class PlaybackEndpoints
     private static RouteGroupBuilder Group(IEndpointRouteBuilder endpoints, string prefix, PlaybackProtocol protocol) =>
         endpoints.MapGroup(prefix).RequireCors(CorsPolicy)
             .WithMetadata(new PlaybackProtocolMetadata(protocol))
-            .AddEndpointFilter<PlaybackMeteringFilter>()
-            .AddEndpointFilter<KvsErrorFilter>()
-            .AddEndpointFilter<SessionResolutionFilter>()
-            .AddEndpointFilter<PlaybackQuotaFilter>();
+            .AddSharedEndpointFilter<PlaybackMeteringFilter>()
+            .AddSharedEndpointFilter<KvsErrorFilter>()
+            .AddSharedEndpointFilter<SessionResolutionFilter>()
+            .AddSharedEndpointFilter<PlaybackQuotaFilter>();
 
     // A media playlist names its track, one digit (KVS sessions have one or two tracks): each track
     // is a shared playlist of its own, so what a caller types must not make more of them.

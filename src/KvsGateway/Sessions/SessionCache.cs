@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
@@ -17,7 +19,7 @@ public sealed class SessionCache
     /// <summary>An entry is re-read from Redis at least this often, should a revocation message be lost.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
 
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<TokenHash, Entry> _entries = new();
     private readonly TimeProvider _time;
     private readonly int _capacity;
     private long _generation;
@@ -33,7 +35,23 @@ public sealed class SessionCache
     /// <summary>Taken before a session is read from Redis and handed to <see cref="TryAdd"/> with it.</summary>
     public long Generation => Interlocked.Read(ref _generation);
 
-    public static string KeyOf(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    // The SHA-256 of the token, as two numbers: a fragment request hashes its token and looks it up
+    // without making a string or an array of it.
+    private static TokenHash KeyOf(string token)
+    {
+        const int OnStack = 1024;
+        var size = Encoding.UTF8.GetMaxByteCount(token.Length);
+        byte[]? rented = null;
+        Span<byte> utf8 = size <= OnStack ? stackalloc byte[OnStack] : (rented = ArrayPool<byte>.Shared.Rent(size));
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(token, utf8)], hash);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return new TokenHash(BinaryPrimitives.ReadUInt128LittleEndian(hash), BinaryPrimitives.ReadUInt128LittleEndian(hash[16..]));
+    }
 
     /// <summary>The session of a token validated within <see cref="MaxAge"/>; null when it is due to be read from Redis again.</summary>
     public PlaybackSession? Find(string token)
@@ -130,4 +148,6 @@ public sealed class SessionCache
     }
 
     private sealed record Entry(PlaybackSession Session, DateTimeOffset Until);
+
+    private readonly record struct TokenHash(UInt128 Low, UInt128 High);
 }

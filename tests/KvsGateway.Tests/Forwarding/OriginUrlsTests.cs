@@ -19,6 +19,21 @@ public sealed class OriginUrlsTests
         Assert.DoesNotContain("GW", url.Query, StringComparison.Ordinal);
     }
 
+    // The URL is made as text beside the manifest; Uri's own resolution of the reference is the oracle.
+    [Theory]
+    [InlineData("https://b-1234.kinesisvideo.us-east-1.amazonaws.com/dash/v1/getDASHManifest.mpd?SessionToken=ORIGIN~TOKEN")]
+    [InlineData("http://127.0.0.1:8081/dash/v1/getDASHManifest.mpd?SessionToken=abc%2Bdef&Other=1")]
+    [InlineData("HTTP://Origin.Example:80/a/./b/../dash/v1/getDASHManifest.mpd?X=1&SessionToken=t#part")]
+    [InlineData("https://origin.example/getDASHManifest.mpd?SessionToken=t")]
+    [InlineData("https://origin.example?SessionToken=t")]
+    [InlineData("https://origin.example/dash/v1/getDASHManifest.mpd")]
+    public void The_origin_url_is_the_reference_resolved_beside_the_manifest(string manifest)
+    {
+        var url = OriginUrls.ForFragment(manifest, "getMP4MediaFragment.mp4", Query("TrackNumber=2&SequenceNumber=17&SessionToken=GW"));
+        var token = Kvs.Playback.SessionTokenParameter.Find(new Uri(manifest).Query);
+        Assert.Equal(new Uri(new Uri(manifest), $"getMP4MediaFragment.mp4?SessionToken={token}&TrackNumber=2&SequenceNumber=17").AbsoluteUri, url.AbsoluteUri);
+    }
+
     [Theory]
     [InlineData("TrackNumber=1&SequenceNumber=-3")]
     [InlineData("TrackNumber=1&SequenceNumber=3&SequenceNumber=4")]

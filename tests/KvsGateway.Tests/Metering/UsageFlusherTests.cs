@@ -71,6 +71,51 @@ public sealed class UsageFlusherTests : IAsyncLifetime
         flusher.Dispose();
     }
 
+    /// <summary>
+    /// The journal is a file mapped into memory: a killed process leaves its open segment at the
+    /// mapped size, zeros past the last append. Its appends are all read back, the zeros are not lines.
+    /// </summary>
+    [Fact]
+    public async Task A_segment_left_open_by_a_killed_process_reads_back_every_append_and_nothing_of_its_unwritten_tail()
+    {
+        // Never closed or disposed until the end: what another process finds after a kill.
+        var killed = Meter();
+        for (var i = 1; i <= 3; i++)
+        {
+            killed.Record("acme", "acme-cam", "s" + i, "GetMP4MediaFragment", 1000 * i, true, TimeSpan.FromMilliseconds(3));
+        }
+
+        killed.RecordViewer(new ViewerRecord { Time = DateTimeOffset.UtcNow, Tenant = "acme", Stream = "acme-cam", SessionId = "s1", Track = 1, SequenceNumber = 1, Bytes = 1000 });
+        using var meter = Meter();
+        var left = Assert.Single(meter.ClosedSegments());
+        Assert.True(new FileInfo(left.Path).Length >= 1024 * 1024, "the open segment is the size of its mapping");
+        var batch = await UsageJournal.ReadAsync(left.Id, left.Path, default);
+        Assert.Equal(6000, batch.Counts.Values.Sum(c => c.Bytes));
+        Assert.Equal(3, batch.Counts.Values.Sum(c => c.Requests));
+        Assert.Equal([1000L], batch.Viewers.Select(v => v.Bytes));
+
+        // Closed, the segment is cut to what was written.
+        killed.CloseSegment();
+        Assert.Equal(batch.Counts.Count, (await UsageJournal.ReadAsync(left.Id, left.Path, default)).Counts.Count);
+        Assert.True(new FileInfo(left.Path).Length < 1024, "a closed segment holds its lines alone");
+        killed.Dispose();
+    }
+
+    /// <summary>An append a kill cut short (bytes it had not copied yet are zeros) is not a line.</summary>
+    [Fact]
+    public async Task An_append_cut_short_is_skipped()
+    {
+        var path = Path.Combine(_folder, "torn.log");
+        var whole = "acme\tacme-cam\ts1\tGetMP4MediaFragment\t1764633600\t1000\t1\t3000\n"u8.ToArray();
+        var torn = "acme\tacme-cam\ts2\tGetMP4MediaFragment\t1764633600\t2000\t1\t3"u8.ToArray();
+        var cut = (byte[])whole.Clone();
+        cut[20] = 0;
+        await File.WriteAllBytesAsync(path, [.. whole, .. cut, .. new byte[100]]);
+        Assert.Equal(1000, (await UsageJournal.ReadAsync(Guid.NewGuid(), path, default)).Counts.Values.Sum(c => c.Bytes));
+        await File.WriteAllBytesAsync(path, [.. whole, .. torn, .. new byte[100]]);
+        Assert.Equal(1000, (await UsageJournal.ReadAsync(Guid.NewGuid(), path, default)).Counts.Values.Sum(c => c.Bytes));
+    }
+
     private UsageMeter Meter() => new(
         TimeProvider.System,
         new PlaybackMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Options.Create(new MeteringOptions())),

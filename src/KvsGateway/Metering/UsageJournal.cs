@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -109,51 +110,105 @@ public sealed class UsageJournal : IDisposable
     {
         var counts = new Dictionary<UsageKey, UsageCounts>();
         var viewers = new List<ViewerRecord>();
-        var content = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
-        // Complete lines only: a segment a killed process left open is zeros past its last append,
-        // and an append cut short by the kill has a zero in it (every byte it had not copied yet).
-        var written = content.AsSpan();
-        written = written[..(written.IndexOf((byte)0) is var end and >= 0 ? end : written.Length)];
-        written = written[..(written.LastIndexOf((byte)'\n') + 1)];
-        foreach (var line in Encoding.UTF8.GetString(written).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+
+        // Read in pooled chunks, a line at a time: a second of requests is megabytes, and a segment
+        // read whole would be a large-object array (and a string twice its size) every second.
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
         {
-            if (line.StartsWith("V\t", StringComparison.Ordinal))
+            using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            long offset = 0;
+            var kept = 0;
+            while (true)
             {
-                try
+                if (kept == buffer.Length)
                 {
-                    if (System.Text.Json.JsonSerializer.Deserialize(line.AsSpan(2), MeteringJsonContext.Default.ViewerRecord) is { } record)
-                    {
-                        viewers.Add(record);
-                    }
+                    // A line longer than the buffer: a larger one.
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, kept).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
                 }
-                catch (System.Text.Json.JsonException)
+
+                var read = await RandomAccess.ReadAsync(file, buffer.AsMemory(kept), offset, cancellationToken).ConfigureAwait(false);
+                offset += read;
+                var consumed = AddLines(buffer.AsSpan(0, kept + read), counts, viewers, out var ended);
+                if (read == 0 || ended)
                 {
-                    // A torn last line.
+                    return new UsageBatch(id, counts, viewers);
                 }
 
-                continue;
+                kept = kept + read - consumed;
+                buffer.AsSpan(consumed, kept).CopyTo(buffer);
             }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
-            var f = line.Split('\t');
-            if (f.Length != 8
-                || !long.TryParse(f[4], NumberStyles.Integer, CultureInfo.InvariantCulture, out var hour)
-                || !long.TryParse(f[5], NumberStyles.Integer, CultureInfo.InvariantCulture, out var bytes)
-                || !long.TryParse(f[7], NumberStyles.Integer, CultureInfo.InvariantCulture, out var latency)
-                || f[6] is not ("0" or "1"))
+    /// <summary>
+    /// Adds the complete lines of <paramref name="data"/> and says how much of it they took. Complete
+    /// lines only: a segment a killed process left open is zeros past its last append (the end, said
+    /// by <paramref name="ended"/>), and an append the kill cut short has a zero in it (every byte it had
+    /// not copied yet) or no newline.
+    /// </summary>
+    private static int AddLines(ReadOnlySpan<byte> data, Dictionary<UsageKey, UsageCounts> counts, List<ViewerRecord> viewers, out bool ended)
+    {
+        var zero = data.IndexOf((byte)0);
+        ended = zero >= 0;
+        var usable = ended ? data[..zero] : data;
+        var consumed = 0;
+        while (usable[consumed..].IndexOf((byte)'\n') is var length and >= 0)
+        {
+            if (length > 0)
             {
-                continue;
+                AddLine(Encoding.UTF8.GetString(usable.Slice(consumed, length)), counts, viewers);
             }
 
-            var key = new UsageKey(f[0], f[1], f[2], f[3], DateTimeOffset.FromUnixTimeSeconds(hour));
-            if (!counts.TryGetValue(key, out var value))
-            {
-                counts[key] = value = new UsageCounts();
-            }
-
-            value.Add(bytes, 1, f[6] == "1" ? 1 : 0, latency);
+            consumed += length + 1;
         }
 
-        return new UsageBatch(id, counts, viewers);
+        return consumed;
+    }
+
+    private static void AddLine(string line, Dictionary<UsageKey, UsageCounts> counts, List<ViewerRecord> viewers)
+    {
+        if (line.StartsWith("V\t", StringComparison.Ordinal))
+        {
+            try
+            {
+                if (System.Text.Json.JsonSerializer.Deserialize(line.AsSpan(2), MeteringJsonContext.Default.ViewerRecord) is { } record)
+                {
+                    viewers.Add(record);
+                }
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // A line written by something else than this journal.
+            }
+
+            return;
+        }
+
+        var f = line.Split('\t');
+        if (f.Length != 8
+            || !long.TryParse(f[4], NumberStyles.Integer, CultureInfo.InvariantCulture, out var hour)
+            || !long.TryParse(f[5], NumberStyles.Integer, CultureInfo.InvariantCulture, out var bytes)
+            || !long.TryParse(f[7], NumberStyles.Integer, CultureInfo.InvariantCulture, out var latency)
+            || f[6] is not ("0" or "1"))
+        {
+            return;
+        }
+
+        var key = new UsageKey(f[0], f[1], f[2], f[3], DateTimeOffset.FromUnixTimeSeconds(hour));
+        if (!counts.TryGetValue(key, out var value))
+        {
+            counts[key] = value = new UsageCounts();
+        }
+
+        value.Add(bytes, 1, f[6] == "1" ? 1 : 0, latency);
     }
 
     private void Write(ReadOnlySpan<byte> line)

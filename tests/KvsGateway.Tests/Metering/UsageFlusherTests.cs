@@ -116,6 +116,18 @@ public sealed class UsageFlusherTests : IAsyncLifetime
         Assert.Equal(1000, (await UsageJournal.ReadAsync(Guid.NewGuid(), path, default)).Counts.Values.Sum(c => c.Bytes));
     }
 
+    /// <summary>A segment is read in chunks: lines across their edges are read whole, once.</summary>
+    [Fact]
+    public async Task A_segment_larger_than_a_read_is_read_line_by_line_across_its_chunks()
+    {
+        var path = Path.Combine(_folder, "large.log");
+        var lines = Enumerable.Range(1, 5000).Select(i => $"acme\tacme-cam\ts{i}\tGetMP4MediaFragment\t1764633600\t{i}\t1\t3000\n");
+        await File.WriteAllTextAsync(path, string.Concat(lines) + "acme\tacme-cam\tcut\tGetMP4");
+        var batch = await UsageJournal.ReadAsync(Guid.NewGuid(), path, default);
+        Assert.Equal(5000, batch.Counts.Count);
+        Assert.Equal(5000L * 5001 / 2, batch.Counts.Values.Sum(c => c.Bytes));
+    }
+
     private UsageMeter Meter() => new(
         TimeProvider.System,
         new PlaybackMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Options.Create(new MeteringOptions())),

@@ -11,7 +11,7 @@ internal sealed unsafe class JournalSegment
     private MemoryMappedFile _map;
     private MemoryMappedViewAccessor _view;
     private byte* _start;
-    private long _capacity;
+    private readonly long _capacity;
     private long _length;
 
     private JournalSegment(SafeFileHandle file, long capacity)
@@ -23,7 +23,9 @@ internal sealed unsafe class JournalSegment
 
     internal static JournalSegment Create(string path, long capacity)
     {
-        var file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
+        // The disk space is taken now: a write into a mapped page the file system cannot back is a
+        // SIGBUS, where a full disk must be an error here, as a write(2) would have been.
+        var file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, FileOptions.None, capacity);
         try
         {
             return new JournalSegment(file, capacity);
@@ -35,25 +37,33 @@ internal sealed unsafe class JournalSegment
         }
     }
 
-    internal void Append(ReadOnlySpan<byte> line)
+    /// <summary>Appends <paramref name="line"/>; false when it does not fit what the segment has room for.</summary>
+    internal bool TryAppend(ReadOnlySpan<byte> line)
     {
-        if (_length + line.Length > _capacity)
+        if (_start is null || _length + line.Length > _capacity)
         {
-            // What is written stays in the page cache; the larger mapping goes on from it.
-            Unmap();
-            _capacity = Math.Max(_capacity * 2, _length + line.Length);
-            Map();
+            return false;
         }
 
         line.CopyTo(new Span<byte>(_start + _length, line.Length));
         _length += line.Length;
+        return true;
     }
 
+    /// <summary>Ends appends: the mapping goes (its pages stay in the page cache) and the file is cut to what was written.</summary>
+    internal void Finish()
+    {
+        if (_start is not null)
+        {
+            Unmap();
+            RandomAccess.SetLength(_file, _length);
+        }
+    }
+
+    /// <summary>Finishes the segment and closes it, first flushing it to disk when <paramref name="flush"/>.</summary>
     internal void Close(bool flush)
     {
-        // Unmapping hands the written pages to the page cache; the fsync below writes them.
-        Unmap();
-        RandomAccess.SetLength(_file, _length);
+        Finish();
         if (flush)
         {
             RandomAccess.FlushToDisk(_file);

@@ -19,11 +19,12 @@ public sealed class UsageJournal : IDisposable
     private const string Prefix = "journal-";
     private const string Suffix = ".log";
 
-    // What a new segment maps (sparse on disk: only written pages take room); a segment that outgrows
-    // it is mapped again twice as large. A second of requests at 10,000/s takes about 1.5 MB.
-    private const long InitialCapacity = 4L * 1024 * 1024;
+    // What a segment maps and takes on disk until it is closed and cut to its lines; a segment that
+    // fills up is finished and another started. A second of requests at 10,000/s takes about 1.5 MB.
+    private const long Capacity = 4L * 1024 * 1024;
 
     private readonly string _folder;
+    private readonly List<JournalSegment> _full = [];
     private JournalSegment? _segment;
     private string? _path;
     private long _sequence;
@@ -74,26 +75,37 @@ public sealed class UsageJournal : IDisposable
     /// disk by the caller outside its lock (an fsync must never hold up a request); null when nothing
     /// was written.
     /// </summary>
-    internal JournalSegment? Detach()
+    internal IReadOnlyList<JournalSegment> Detach()
     {
-        var segment = _segment;
+        List<JournalSegment> detached = [.. _full];
+        _full.Clear();
+        if (_segment is not null)
+        {
+            detached.Add(_segment);
+        }
+
         _segment = null;
         _path = null;
-        return segment;
+        return detached;
     }
 
-    /// <summary>Flushes a detached segment to disk, cut to what was written, and closes it.</summary>
-    internal static void Seal(JournalSegment segment)
+    /// <summary>Flushes detached segments to disk, cut to what was written, and closes them.</summary>
+    internal static void Seal(IReadOnlyList<JournalSegment> segments)
     {
-        ArgumentNullException.ThrowIfNull(segment);
-        segment.Close(flush: true);
+        ArgumentNullException.ThrowIfNull(segments);
+        foreach (var segment in segments)
+        {
+            segment.Close(flush: true);
+        }
     }
 
-    /// <summary>Closes the current segment without waiting for the disk; the next start replays it.</summary>
+    /// <summary>Closes the segments without waiting for the disk; the next start replays them.</summary>
     public void Dispose()
     {
-        _segment?.Close(flush: false);
-        _segment = null;
+        foreach (var segment in Detach())
+        {
+            segment.Close(flush: false);
+        }
     }
 
     /// <summary>The closed segments of the folder (every one but the segment being written), oldest first.</summary>
@@ -211,18 +223,27 @@ public sealed class UsageJournal : IDisposable
         value.Add(bytes, 1, f[6] == "1" ? 1 : 0, latency);
     }
 
+    // Synchronous on purpose: an awaited hop would leave a window in which a finished request's count
+    // lived only in memory. An append is a copy into the mapped page cache.
     private void Write(ReadOnlySpan<byte> line)
     {
-        if (_segment is null)
+        if (_segment?.TryAppend(line) == true)
         {
-            // Named so that segments sort in the order they were written, across restarts too.
-            _path = System.IO.Path.Combine(_folder, string.Create(CultureInfo.InvariantCulture, $"{Prefix}{DateTime.UtcNow.Ticks:D19}{Interlocked.Increment(ref _sequence) % 1000:D3}-{Guid.NewGuid():N}{Suffix}"));
-            _segment = JournalSegment.Create(_path, Math.Max(InitialCapacity, line.Length));
+            return;
         }
 
-        // Synchronous on purpose: an awaited hop would leave a window in which a finished request's
-        // count lived only in memory. It is a copy into the mapped page cache.
-        _segment.Append(line);
+        if (_segment is not null)
+        {
+            // Full: finished now, flushed to disk with the rest at the next close.
+            _segment.Finish();
+            _full.Add(_segment);
+        }
+
+        // Named so that segments sort in the order they were written, across restarts too.
+        _path = System.IO.Path.Combine(_folder, string.Create(CultureInfo.InvariantCulture, $"{Prefix}{DateTime.UtcNow.Ticks:D19}{Interlocked.Increment(ref _sequence) % 1000:D3}-{Guid.NewGuid():N}{Suffix}"));
+        _segment = JournalSegment.Create(_path, Math.Max(Capacity, line.Length));
+        var appended = _segment.TryAppend(line);
+        System.Diagnostics.Debug.Assert(appended, "a new segment has room for the line");
     }
 
     /// <summary>Writes <paramref name="value"/> and a tab; tabs and newlines in it become spaces.</summary>

@@ -53,16 +53,13 @@ public sealed class UsageMeter : IDisposable
     /// <summary>Closes the current segment; what is recorded next starts another.</summary>
     public void CloseSegment()
     {
-        JournalSegment? segment;
+        IReadOnlyList<JournalSegment> segments;
         lock (_gate)
         {
-            segment = _journal.Detach();
+            segments = _journal.Detach();
         }
 
-        if (segment is not null)
-        {
-            UsageJournal.Seal(segment);
-        }
+        UsageJournal.Seal(segments);
     }
 
     /// <summary>The closed segments waiting to be applied, oldest first.</summary>

@@ -128,6 +128,25 @@ public sealed class UsageFlusherTests : IAsyncLifetime
         Assert.Equal(5000L * 5001 / 2, batch.Counts.Values.Sum(c => c.Bytes));
     }
 
+    /// <summary>A segment that fills its mapping is finished and another started: every line is kept, in order.</summary>
+    [Fact]
+    public async Task A_second_of_requests_larger_than_a_segment_goes_on_in_another_segment()
+    {
+        using var meter = Meter();
+        var stream = "acme-cam-" + new string('x', 200);
+        for (var i = 1; i <= 20_000; i++)
+        {
+            meter.Record("acme", stream, "s" + i, "GetMP4MediaFragment", i, true, TimeSpan.FromMilliseconds(3));
+        }
+
+        meter.CloseSegment();
+        var segments = meter.ClosedSegments();
+        Assert.True(segments.Count >= 2, "the lines took more than one segment");
+        var batches = await Task.WhenAll(segments.Select(s => UsageJournal.ReadAsync(s.Id, s.Path, default)));
+        Assert.Equal(20_000, batches.Sum(b => b.Counts.Count));
+        Assert.Equal(20_000L * 20_001 / 2, batches.Sum(b => b.Counts.Values.Sum(c => c.Bytes)));
+    }
+
     private UsageMeter Meter() => new(
         TimeProvider.System,
         new PlaybackMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Options.Create(new MeteringOptions())),

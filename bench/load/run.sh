@@ -14,6 +14,10 @@
 # KVSGW_BENCH_GATEWAY_ARGS adds gateway arguments (e.g. "--Playback:FragmentCacheBytes 0" measures
 # the forwarding path without the shared cache). The nginx origin has no KVS limits, so the gateway's
 # own origin limits are lifted here.
+# KVSGW_BENCH_BASELINE=<path to another build's KvsGateway.dll> starts that build as a third gateway per
+# size (forwarding, like "gateway") and the "ab" target loads both forwarding gateways at once, half the
+# connections each: the two builds share the same seconds of this machine, whose speed drifts by up to
+# 2x between runs minutes apart. bench/load/ab.sh <git revision> builds a revision and runs it.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -81,11 +85,13 @@ dotnet build "$repo/src/KvsGateway/KvsGateway.csproj" -c Release -v q -nologo >/
 dotnet build "$repo/bench/KvsGateway.BareForwarder/KvsGateway.BareForwarder.csproj" -c Release -v q -nologo >/dev/null
 
 declare -A size=([100k]=102400 [1m]=1048576)
-declare -A origin proxy cache bare gateway management cached cached_management
+declare -A origin proxy cache bare gateway management cached cached_management baseline baseline_management
 for s in 100k 1m; do
   origin[$s]=$(port); proxy[$s]=$(port); cache[$s]=$(port); bare[$s]=$(port); gateway[$s]=$(port); management[$s]=$(port)
-  cached[$s]=$(port); cached_management[$s]=$(port)
+  cached[$s]=$(port); cached_management[$s]=$(port); baseline[$s]=$(port); baseline_management[$s]=$(port)
 done
+kinds="gateway cached"
+[ -n "${KVSGW_BENCH_BASELINE:-}" ] && kinds="gateway cached baseline"
 redis_port=$(port)
 python3 "$here/make-origin.py" "$work/origin" "${origin[100k]}" "${origin[1m]}"
 # nginx's workers run as an unprivileged user when started as root: they must be able to read the origin.
@@ -165,10 +171,15 @@ for s in 100k 1m; do
   pids+=($!)
   # Two gateways per size: "gateway" with the fragment cache off (the forwarding path, against the
   # bare forwarder and the nginx proxy) and "cached", as shipped (the shared cache on).
-  for kind in gateway cached; do
-    if [ $kind = gateway ]; then listen=${gateway[$s]}; manage=${management[$s]}; extra="--Playback:FragmentCacheBytes 0"; else listen=${cached[$s]}; manage=${cached_management[$s]}; extra=""; fi
+  for kind in $kinds; do
+    build=$host
+    case $kind in
+      gateway) listen=${gateway[$s]}; manage=${management[$s]}; extra="--Playback:FragmentCacheBytes 0" ;;
+      cached) listen=${cached[$s]}; manage=${cached_management[$s]}; extra="" ;;
+      baseline) listen=${baseline[$s]}; manage=${baseline_management[$s]}; extra="--Playback:FragmentCacheBytes 0"; build=$KVSGW_BENCH_BASELINE ;;
+    esac
     mkdir -p "$work/$kind-$s"
-    env ${KVSGW_BENCH_DOTNET_ENV:-} taskset -c 1 dotnet "$host" --environment Production --urls "http://127.0.0.1:$listen" \
+    env ${KVSGW_BENCH_DOTNET_ENV:-} taskset -c 1 dotnet "$build" --environment Production --urls "http://127.0.0.1:$listen" \
       --Gateway:ManagementUrls "http://127.0.0.1:$manage" --Redis:Configuration "127.0.0.1:$redis_port" \
       --Origin:Mode Remote --Origin:Endpoint "http://127.0.0.1:${origin[$s]}" --Origin:AccessKeyId AKIDBENCHORIGIN --Origin:SecretAccessKey bench-origin-secret \
       --Metering:Path "$work/$kind-$s/metering" --Audit:Path "$work/$kind-$s/audit.jsonl" \
@@ -189,6 +200,7 @@ for s in 100k 1m; do
   wait_http "http://127.0.0.1:${bare[$s]}/dash/v1/getDASHManifest.mpd"
   wait_http "http://127.0.0.1:${gateway[$s]}/healthz"
   wait_http "http://127.0.0.1:${cached[$s]}/healthz"
+  [ -n "${KVSGW_BENCH_BASELINE:-}" ] && wait_http "http://127.0.0.1:${baseline[$s]}/healthz"
 done
 
 # Paths: 1000 fragment requests; through the gateway spread over 64 LIVE sessions. The warm-cache
@@ -197,8 +209,8 @@ done
 for s in 100k 1m; do
   for n in $(seq 1 1000); do echo "/dash/v1/getMP4MediaFragment.mp4?SessionToken=ORIGIN&TrackNumber=1&SequenceNumber=$n"; done > "$work/paths-origin-$s"
   head -n 100 "$work/paths-origin-$s" > "$work/paths-origin-warm-$s"
-  for kind in gateway cached; do
-    if [ $kind = gateway ]; then base=${gateway[$s]}; else base=${cached[$s]}; fi
+  for kind in $kinds; do
+    case $kind in gateway) base=${gateway[$s]} ;; cached) base=${cached[$s]} ;; baseline) base=${baseline[$s]} ;; esac
     python3 "$here/sigv4.py" session "http://127.0.0.1:$base" "bench-$s" 64 > "$work/sessions-$kind-$s"
     python3 - "$work/sessions-$kind-$s" 1000 > "$work/paths-$kind-$s" <<'PY'
 import sys, urllib.parse
@@ -225,6 +237,7 @@ wanted() {
   case $group in
     gateway-500) [ -n "${KVSGW_BENCH_FRAGMENTS_ONLY:-}" ] && return 1; group=gateway ;;
     session-urls|manifest|cached-500) [ -n "${KVSGW_BENCH_FRAGMENTS_ONLY:-}" ] && return 1; group=cached ;;
+    ab|baseline) [ -z "${KVSGW_BENCH_BASELINE:-}" ] && return 1; group=ab ;;
   esac
   [[ " $targets " == *" $group "* ]]
 }
@@ -238,6 +251,26 @@ run() {
   out=$(taskset -c 0 wrk -t1 -c"$conns" -d"${seconds}s" --timeout 10s --latency -s "$here/wrk/$script" "$base" -- "$paths" | tail -n 1)
   echo "{\"target\":\"$target\",\"size\":\"$s\",\"connections\":$conns,\"result\":$out}" >> "$work/results.jsonl"
   echo "$target $s: $out"
+}
+
+# Both forwarding gateways (this build and the baseline) loaded in the same seconds, half the
+# connections each; their CPU time (utime + stime, in clock ticks) is read around the run.
+ab() {
+  local s=$1 half=$((connections / 2))
+  wanted ab "$s" || return 0
+  wait_idle
+  local ticks_before ticks_after a b
+  ticks() { awk '{print $14 + $15}' "/proc/$(cat "$work/$1-$s/pid")/stat"; }
+  ticks_before="$(ticks gateway) $(ticks baseline)"
+  taskset -c 0 wrk -t1 -c"$half" -d"${seconds}s" --timeout 10s --latency -s "$here/wrk/paths.lua" "http://127.0.0.1:${gateway[$s]}" -- "$work/paths-gateway-$s" | tail -n 1 > "$work/ab-gateway" &
+  a=$!
+  taskset -c 0 wrk -t1 -c"$half" -d"${seconds}s" --timeout 10s --latency -s "$here/wrk/paths.lua" "http://127.0.0.1:${baseline[$s]}" -- "$work/paths-baseline-$s" | tail -n 1 > "$work/ab-baseline" &
+  b=$!
+  wait "$a" "$b"
+  ticks_after="$(ticks gateway) $(ticks baseline)"
+  echo "{\"size\":\"$s\",\"ticks_per_second\":$(getconf CLK_TCK),\"ticks_before\":[${ticks_before// /,}],\"ticks_after\":[${ticks_after// /,}],\"gateway\":$(cat "$work/ab-gateway"),\"baseline\":$(cat "$work/ab-baseline")}" >> "$work/ab.jsonl"
+  echo "ab $s: this build $(cat "$work/ab-gateway")"
+  echo "ab $s: baseline   $(cat "$work/ab-baseline")"
 }
 
 # Warm-up, not recorded: .NET compiles its hot paths again, optimised, after their first calls; a
@@ -254,6 +287,8 @@ for s in $sizes; do
   warm nginx-cache "http://127.0.0.1:${cache[$s]}" "$work/paths-origin-warm-$s" "$connections"
   warm yarp "http://127.0.0.1:${bare[$s]}" "$work/paths-origin-$s" "$connections"
   warm gateway "http://127.0.0.1:${gateway[$s]}" "$work/paths-gateway-$s" "$connections"
+  warm ab "http://127.0.0.1:${gateway[$s]}" "$work/paths-gateway-$s" "$connections"
+  warm baseline "http://127.0.0.1:${baseline[$s]}" "$work/paths-baseline-$s" "$connections"
   warm cached "http://127.0.0.1:${cached[$s]}" "$work/paths-cached-warm-$s" "$connections"
 done
 python3 "$here/sigv4.py" presign "http://127.0.0.1:${cached[100k]}" bench-100k > "$work/presigned"
@@ -268,6 +303,7 @@ for rep in $(seq 1 "$reps"); do
     run yarp "$s" "http://127.0.0.1:${bare[$s]}" "$work/paths-origin-$s" "$connections"
     run gateway "$s" "http://127.0.0.1:${gateway[$s]}" "$work/paths-gateway-$s" "$connections"
     run cached "$s" "http://127.0.0.1:${cached[$s]}" "$work/paths-cached-warm-$s" "$connections"
+    ab "$s"
   done
   # A presigned request lives five minutes: one per repetition.
   python3 "$here/sigv4.py" presign "http://127.0.0.1:${cached[100k]}" bench-100k > "$work/presigned"
@@ -287,4 +323,7 @@ for kind in gateway cached; do
   done
 done
 
+[ -f "$work/ab.jsonl" ] && python3 "$here/ab-report.py" "$work/ab.jsonl" "${size[100k]}" "${size[1m]}"
+# Only the A/B asked for: no table.
+[ "$(echo $targets)" = ab ] && exit 0
 python3 "$here/report.py" "$work/results.jsonl" "$readme" "$reps" "$seconds" "$connections" "${size[100k]}" "${size[1m]}"

@@ -4,6 +4,7 @@ using KvsGateway.Caching;
 using KvsGateway.Kvs.Client;
 using KvsGateway.Kvs.Errors;
 using KvsGateway.Metering;
+using KvsGateway.OriginConnections;
 using KvsGateway.Origins;
 using KvsGateway.Sessions;
 using Microsoft.Extensions.Options;
@@ -40,7 +41,15 @@ public sealed partial class FragmentForwarder
     // A read asks for this much of the response's buffers: a fragment moves in a few reads.
     private const int ReadSize = 64 * 1024;
 
+    // Over pooled connections, what the origin has ready is read before it is flushed to the viewer,
+    // up to this much (a flush also happens whenever the origin has nothing more ready).
+    private const int FlushEvery = 128 * 1024;
+
+    // An origin's error answer is read this far for its KVS error; the rest is not wanted.
+    private const int MaxErrorBytes = 64 * 1024;
+
     private readonly OriginHttp _http;
+    private readonly OriginConnectionPool _connections;
     private readonly FragmentCache _cache;
     private readonly OriginFragmentFill _fill;
     private readonly OriginBudget _budget;
@@ -50,10 +59,11 @@ public sealed partial class FragmentForwarder
     private readonly TimeProvider _time;
     private readonly ILogger<FragmentForwarder> _logger;
 
-    public FragmentForwarder(OriginHttp http, FragmentCache cache, OriginFragmentFill fill, OriginBudget budget, IOriginSessionSpentObserver spent, PlaybackMetrics metrics, IOptionsMonitor<OriginOptions> options, TimeProvider time, ILogger<FragmentForwarder> logger)
+    public FragmentForwarder(OriginHttp http, OriginConnectionPool connections, FragmentCache cache, OriginFragmentFill fill, OriginBudget budget, IOriginSessionSpentObserver spent, PlaybackMetrics metrics, IOptionsMonitor<OriginOptions> options, TimeProvider time, ILogger<FragmentForwarder> logger)
     {
         _spent = spent;
         _http = http;
+        _connections = connections;
         _cache = cache;
         _fill = fill;
         _budget = budget;
@@ -158,6 +168,12 @@ public sealed partial class FragmentForwarder
 
     private async Task ForwardDirectAsync(HttpContext context, Uri originUrl, PlaybackSession session, FragmentTake take)
     {
+        if (originUrl.Scheme == Uri.UriSchemeHttp && _options.CurrentValue.PooledFragmentConnections)
+        {
+            await ForwardPooledAsync(context, originUrl, session, take).ConfigureAwait(false);
+            return;
+        }
+
         var head = HttpMethods.IsHead(context.Request.Method);
         var timeout = _options.CurrentValue.ActivityTimeout;
         var viewer = context.RequestAborted;
@@ -213,6 +229,140 @@ public sealed partial class FragmentForwarder
 
             await CopyBodyAsync(answer.Content, response, activity, timeout, session.SessionId, viewer).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The same exchange over the gateway's own pooled connections to a plain-HTTP origin: one send
+    /// for the request, the answer's head parsed from the connection's buffer, the body received
+    /// straight into the response's buffers and flushed when the origin has nothing more ready.
+    /// </summary>
+    private async Task ForwardPooledAsync(HttpContext context, Uri originUrl, PlaybackSession session, FragmentTake take)
+    {
+        var head = HttpMethods.IsHead(context.Request.Method);
+        var timeout = _options.CurrentValue.ActivityTimeout;
+        var viewer = context.RequestAborted;
+        using var activity = CancellationTokenSource.CreateLinkedTokenSource(viewer);
+        activity.CancelAfter(timeout);
+        var endpoint = OriginEndpoint.Of(originUrl);
+        var request = OriginRequestHead.Write(head ? "HEAD" : "GET", originUrl, context.Request.Headers, RequestHeaders);
+        OriginExchange exchange;
+        try
+        {
+            exchange = await _connections.SendAsync(endpoint, request, activity.Token).ConfigureAwait(false);
+            if (OriginBudget.IsRateRefusal(exchange.Head.StatusCode, exchange.Head["x-amzn-ErrorType"]))
+            {
+                var refused = exchange.Connection;
+                try
+                {
+                    await refused.ReadSmallBodyAsync(exchange.Head, MaxErrorBytes, activity.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _connections.Return(refused);
+                }
+
+                LogOriginRefusedRate(_logger, session.SessionId);
+                await _budget.RetakeRefusedFragmentAsync(take.OriginSessionId, take.Stream, take.Init, take.Spent, activity.Token).ConfigureAwait(false);
+                activity.CancelAfter(timeout);
+                exchange = await _connections.SendAsync(endpoint, request, activity.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (viewer.IsCancellationRequested)
+        {
+            LogViewerLeft(_logger, session.SessionId);
+            return;
+        }
+        catch (OperationCanceledException ex)
+        {
+            LogOriginFailed(_logger, ex, session.SessionId);
+            throw new KvsException(KvsErrorTypes.ServiceUnavailable, 504, "The origin did not send the fragment in time.");
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
+        {
+            LogOriginFailed(_logger, ex, session.SessionId);
+            throw new KvsException(KvsErrorTypes.ServiceUnavailable, 502, "The fragment could not be fetched from the origin.");
+        }
+
+        var (connection, answer) = exchange;
+        try
+        {
+            // As on the HttpClient path: a KVS error (or any origin failure) is re-issued under our
+            // request id; plain HTTP answers such as 416 pass through as they are.
+            var status = answer.StatusCode;
+            if ((status >= 400 && answer["x-amzn-ErrorType"] is not null) || status >= 500)
+            {
+                throw await OriginErrorAsync(connection, answer, session.SessionId, activity.Token).ConfigureAwait(false);
+            }
+
+            var response = context.Response;
+            response.StatusCode = status;
+            foreach (var name in ResponseHeaders)
+            {
+                if (answer[name] is { } value)
+                {
+                    response.Headers[name] = value;
+                }
+            }
+
+            response.ContentLength = answer.Chunked ? null : answer.ContentLength;
+            response.Headers.CacheControl = CacheControl(session);
+            if (head || OriginResponseHead.HasNoBody(status))
+            {
+                connection.CompleteWithoutBody(answer);
+                return;
+            }
+
+            try
+            {
+                await response.StartAsync(viewer).ConfigureAwait(false);
+                if (!await connection.CopyBodyAsync(answer, response.BodyWriter, ReadSize, FlushEvery, activity, timeout, viewer).ConfigureAwait(false))
+                {
+                    LogViewerLeft(_logger, session.SessionId);
+                }
+            }
+            catch (OperationCanceledException) when (viewer.IsCancellationRequested)
+            {
+                LogViewerLeft(_logger, session.SessionId);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException)
+            {
+                // Part of the body may be out: ending the connection is the only honest signal left.
+                LogOriginFailed(_logger, ex, session.SessionId);
+                context.Abort();
+            }
+        }
+        finally
+        {
+            // Kept for the next request only when its answer was read to the end.
+            _connections.Return(connection);
+        }
+    }
+
+    /// <summary>The KVS error an origin's error answer stands for, from its status, headers and (the start of) its body.</summary>
+    private async Task<KvsException> OriginErrorAsync(OriginConnection connection, OriginResponseHead answer, string sessionId, CancellationToken cancellationToken)
+    {
+        byte[] body;
+        try
+        {
+            body = await connection.ReadSmallBodyAsync(answer, MaxErrorBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            // The status and headers still say what failed.
+            LogOriginFailed(_logger, ex, sessionId);
+            body = [];
+        }
+
+        using var message = new HttpResponseMessage((HttpStatusCode)answer.StatusCode) { Content = new ByteArrayContent(body) };
+        foreach (var (name, value) in answer.Fields)
+        {
+            if (!message.Headers.TryAddWithoutValidation(name, value))
+            {
+                message.Content.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        return await KvsClient.ReadErrorAsync(message, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<HttpResponseMessage> SendAsync(IHeaderDictionary incoming, Uri originUrl, bool head, CancellationToken cancellationToken)

@@ -86,13 +86,15 @@ public sealed partial class OriginBudget
     public static bool IsRateRefusal(HttpResponseMessage answer)
     {
         ArgumentNullException.ThrowIfNull(answer);
-        return answer.StatusCode == System.Net.HttpStatusCode.BadRequest
-            && answer.Headers.TryGetValues("x-amzn-ErrorType", out var types)
-            && types.FirstOrDefault()?.StartsWith(KvsErrorTypes.ClientLimitExceeded, StringComparison.Ordinal) == true;
+        return IsRateRefusal((int)answer.StatusCode, answer.Headers.TryGetValues("x-amzn-ErrorType", out var types) ? types.FirstOrDefault() : null);
     }
 
+    /// <summary>The same, from an answer's status and its <c>x-amzn-ErrorType</c>.</summary>
+    public static bool IsRateRefusal(int statusCode, string? errorType) =>
+        statusCode == 400 && errorType?.StartsWith(KvsErrorTypes.ClientLimitExceeded, StringComparison.Ordinal) == true;
+
     /// <summary>
-    /// A fragment the origin refused for its rate (<see cref="IsRateRefusal"/>), taken again: after the
+    /// A fragment the origin refused for its rate (<see cref="IsRateRefusal(int, string?)"/>), taken again: after the
     /// budget's next second begins (the origin's window that refused it is over by then, as its
     /// Retry-After of a second says) and from that second's budget, so the repeat is counted where the
     /// origin counts it.

@@ -1,4 +1,5 @@
 using KvsGateway.Kvs.Client;
+using KvsGateway.OriginConnections;
 using KvsGateway.Quotas;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ public static class OriginsServiceCollectionExtensions
         services.TryAddSingleton<SharedRateWindows>();
         services.AddSingleton<OriginBudget>();
         services.AddSingleton<OriginHttp>();
+        services.AddSingleton<OriginConnectionPool>();
         services.AddSingleton(sp => new KvsClient(sp.GetRequiredService<OriginHttp>().Client, origin(sp), sp.GetRequiredService<TimeProvider>()));
         return services;
     }

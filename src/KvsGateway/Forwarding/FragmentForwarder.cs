@@ -199,13 +199,11 @@ public sealed partial class FragmentForwarder
         }
         catch (OperationCanceledException ex)
         {
-            LogOriginFailed(_logger, ex, session.SessionId);
-            throw new KvsException(KvsErrorTypes.ServiceUnavailable, 504, "The origin did not send the fragment in time.");
+            throw OriginFailure(ex, session.SessionId);
         }
         catch (HttpRequestException ex)
         {
-            LogOriginFailed(_logger, ex, session.SessionId);
-            throw new KvsException(KvsErrorTypes.ServiceUnavailable, 502, "The fragment could not be fetched from the origin.");
+            throw OriginFailure(ex, session.SessionId);
         }
 
         using (answer)
@@ -272,15 +270,9 @@ public sealed partial class FragmentForwarder
             LogViewerLeft(_logger, session.SessionId);
             return;
         }
-        catch (OperationCanceledException ex)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException)
         {
-            LogOriginFailed(_logger, ex, session.SessionId);
-            throw new KvsException(KvsErrorTypes.ServiceUnavailable, 504, "The origin did not send the fragment in time.");
-        }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
-        {
-            LogOriginFailed(_logger, ex, session.SessionId);
-            throw new KvsException(KvsErrorTypes.ServiceUnavailable, 502, "The fragment could not be fetched from the origin.");
+            throw OriginFailure(ex, session.SessionId);
         }
 
         var (connection, answer) = exchange;
@@ -336,6 +328,15 @@ public sealed partial class FragmentForwarder
             // Kept for the next request only when its answer was read to the end.
             _connections.Return(connection);
         }
+    }
+
+    /// <summary>An origin that failed before the first byte: 504 when it ran out of time, 502 otherwise.</summary>
+    private KvsException OriginFailure(Exception exception, string sessionId)
+    {
+        LogOriginFailed(_logger, exception, sessionId);
+        return exception is OperationCanceledException
+            ? new KvsException(KvsErrorTypes.ServiceUnavailable, 504, "The origin did not send the fragment in time.")
+            : new KvsException(KvsErrorTypes.ServiceUnavailable, 502, "The fragment could not be fetched from the origin.");
     }
 
     /// <summary>The KVS error an origin's error answer stands for, from its status, headers and (the start of) its body.</summary>

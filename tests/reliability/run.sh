@@ -75,17 +75,21 @@ sockets() {
 }
 
 started=$(date -u +%Y-%m-%dT%H:00:00Z)
-t0=$(date +%s)
+# Fault instants are taken as Unix times to the nanosecond and placed on the players' own clock
+# (seconds from their "from") at the end: whole seconds from this shell's start were up to two
+# seconds off it (truncation and the players' start-up), enough to put a stall at the fault's first
+# moment outside its window.
+now() { date +%s.%N; }
 dotnet "$repo/tests/reliability/KvsGateway.Players/bin/Release/net10.0/KvsGateway.Players.dll" --gateway "$LB" --key-id "$KEY_ID" --secret "$SECRET" \
   --streams "$STREAMS" --players "$players" --seconds "$seconds" --ramp-up "$ramp" --abort-share "$abort" --session-probe-rate "$probe" > "$dir/players.json" &
 load=$!
 fault="" fault_from=0 fault_to=0
-# A Redis fault's window, seconds from the start: from the fault until every slot has a master again.
+# A Redis fault's window: from the fault until every slot has a master again.
 redis_from=0 redis_to=0
 case $scenario in
   redis-failover)
     sleep $((seconds / 3))
-    redis_from=$(($(date +%s) - t0))
+    redis_from=$(now)
     killed=$(bash "$here/redis-cluster.sh" kill-master "$dir/redis")
     # Promoted: slot 0 has a master other than the killed one and the cluster says ok.
     alive=$(grep -vx "$killed" "$dir/redis/ports" | head -1)
@@ -95,28 +99,28 @@ case $scenario in
       [ -n "$owner" ] && [ "$owner" != "$killed" ] && echo "$info" | grep -q '^cluster_state:ok' && break
       sleep 0.1
     done
-    redis_to=$(($(date +%s) - t0))
-    fault="master 127.0.0.1:$killed SIGKILLed at $redis_from s; its replica promoted by $redis_to s" ;;
+    redis_to=$(now)
+    fault="master 127.0.0.1:$killed SIGKILLed at {redis_from} s; its replica promoted by {redis_to} s" ;;
   redis-gone)
     sleep $((seconds / 4))
-    redis_from=$(($(date +%s) - t0))
+    redis_from=$(now)
     bash "$here/redis-cluster.sh" stop "$dir/redis"
     sleep 30
     bash "$here/redis-cluster.sh" restart "$dir/redis"
-    redis_to=$(($(date +%s) - t0))
-    fault="every Redis node stopped at $((seconds / 4)) s for 30 s, restarted from append-only files" ;;
+    redis_to=$(now)
+    fault="every Redis node stopped at {redis_from} s for 30 s, restarted from append-only files" ;;
   origin-hang | origin-down)
     sleep $((seconds / 3))
     sockets before
-    fault_from=$(($(date +%s) - t0))
+    fault_from=$(now)
     if [ "$scenario" = origin-hang ]; then
       bash "$here/topology.sh" origin "$dir" hang; sleep 20; bash "$here/topology.sh" origin "$dir" resume
-      fault="emulator SIGSTOPped at $fault_from s for 20 s (activity timeout 5 s)"
+      fault="emulator SIGSTOPped at {fault_from} s for 20 s (activity timeout 5 s)"
     else
       bash "$here/topology.sh" origin "$dir" down; sleep 20; bash "$here/topology.sh" origin "$dir" up
-      fault="origin unreachable from $fault_from s for 20 s (connections reset, new ones refused)"
+      fault="origin unreachable from {fault_from} s for 20 s (connections reset, new ones refused)"
     fi
-    fault_to=$(($(date +%s) - t0)) ;;
+    fault_to=$(now) ;;
   rolling-restart)
     sleep $((seconds / 4))
     drains=""
@@ -143,7 +147,7 @@ done
 # Billed per API, to place a difference.
 curl -sf -H "Authorization: Bearer $ADMIN_TOKEN" "http://127.0.0.1:$management/admin/usage?format=json&granularity=hour&from=$started" \
   | python3 -c 'import json,sys,collections; c=collections.Counter(); [c.update({r["api"]: r["bytes"]}) for r in json.load(sys.stdin) if r["tenant"]=="rel"]; print("billed per API:", dict(c))' || true
-if [ "$fault_to" -gt 0 ]; then
+if [ "$fault_to" != 0 ]; then
   sockets after
   # Players gone, every connection toward the origin is idle and closes within the pool's 20 s idle
   # timeout: one still open after that is held by something (a request that never ended).
@@ -163,9 +167,14 @@ done
 
 python3 - "$scenario" "$dir/players.json" "$billed" "$dir/rss" "$fault" "$players" "$seconds" "$dir/sockets" "$leases" "$fault_from" "$fault_to" "$redis_from" "$redis_to" <<'PY'
 import json, os, sys
+from datetime import datetime
 scenario, players_file, billed, rss_file, fault, n, s, sockets_file, leases, fault_from, fault_to, redis_from, redis_to = sys.argv[1:14]
-billed, leases, fault_from, fault_to, redis_from, redis_to = int(billed), int(leases), int(fault_from), int(fault_to), int(redis_from), int(redis_to)
+billed, leases = int(billed), int(leases)
 p = json.load(open(players_file))
+# Fault instants (Unix times) on the players' clock: seconds from their start, as their stalls, errors and probes are.
+origin = datetime.fromisoformat(p["from"]).timestamp()
+fault_from, fault_to, redis_from, redis_to = (round(float(t) - origin, 1) if float(t) else 0 for t in (fault_from, fault_to, redis_from, redis_to))
+fault = fault.format(fault_from=fault_from, redis_from=redis_from, redis_to=redis_to)
 print(json.dumps({k: v for k, v in p.items() if k not in ("probeLatencies", "events")}))
 samples = {}
 for line in open(rss_file):
@@ -199,7 +208,7 @@ elif scenario in ("origin-hang", "origin-down"):
     checks.append((f"every error a KVS error ({p['nonKvsErrors']} were not)", p["nonKvsErrors"] == 0))
     checks.append((f"every error within 6 s (slowest {p['slowestErrorMs']} ms)", p["slowestErrorMs"] <= 6000))
     late = [t for t in p["stallSeconds"] if not (fault_from <= t <= fault_to + 10)]
-    checks.append((f"stalls only during the fault, {fault_from}–{fault_to + 10} s ({len(late)} outside it)", not late))
+    checks.append((f"stalls only during the fault, {fault_from}–{round(fault_to + 10, 1)} s ({len(late)} outside it)", not late))
     during = sorted(ms for at, ms in p["probeLatencies"] if fault_from <= at <= fault_to)
     p99 = during[min(len(during) - 1, int(0.99 * len(during)))] if during else float("inf")
     checks.append((f"session URLs answered within 100 ms p99 while the origin was away (p99 {p99} ms over {len(during)} probes)", p99 <= 100))
@@ -221,7 +230,7 @@ elif scenario in ("redis-failover", "redis-gone"):
     events = p.get("events", [])
     unexplained = [e for e in events if not explained(e)]
     refused_5xx = sum(1 for e in events if e["What"].endswith("503 ServiceUnavailableException"))
-    checks.append((f"errors and stalls only for sessions new at the fault, during it ({redis_from}–{redis_to + 10} s): {len(events) - len(unexplained)} such, {len(unexplained)} otherwise {unexplained[:5]}", not unexplained))
+    checks.append((f"errors and stalls only for sessions new at the fault, during it ({redis_from}–{round(redis_to + 10, 1)} s): {len(events) - len(unexplained)} such, {len(unexplained)} otherwise {unexplained[:5]}", not unexplained))
     checks.append((f"no response ≥ 500 but those refusals ({errors_5xx} ≥ 500, {refused_5xx} of them refusals)", errors_5xx == refused_5xx))
     checks.append((f"billed == received, error bodies included ({billed} / {received})", billed == received))
 else:

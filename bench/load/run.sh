@@ -10,6 +10,7 @@
 # --print writes the table to standard output instead of bench/README.md (for experiments).
 # Environment variables in KVSGW_BENCH_DOTNET_ENV ("NAME=value NAME=value") are given to both .NET
 # servers (for experiments with runtime settings; the table's runs use the project's own);
+# KVSGW_BENCH_FORWARDER_NORMAL=1 leaves the bare forwarder under the default scheduling policy.
 # KVSGW_BENCH_FRAGMENTS_ONLY=1 skips the session-URL, manifest and 500-connection runs.
 # KVSGW_BENCH_GATEWAY_ARGS adds gateway arguments (e.g. "--Playback:FragmentCacheBytes 0" measures
 # the forwarding path without the shared cache). The nginx origin has no KVS limits, so the gateway's
@@ -55,6 +56,7 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 work=$(mktemp -d /tmp/kvsgw-load-XXXXXX)
 pids=()
+bare_pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   [ -f "$work/origin.pid" ] && kill "$(cat "$work/origin.pid")" 2>/dev/null || true
@@ -169,6 +171,7 @@ token_key=$(head -c 64 /dev/urandom | base64 -w0)
 for s in 100k 1m; do
   env ${KVSGW_BENCH_DOTNET_ENV:-} taskset -c 1 dotnet "$forwarder" --urls "http://127.0.0.1:${bare[$s]}" --origin "http://127.0.0.1:${origin[$s]}" ${KVSGW_BENCH_FORWARDER_ARGS:-} >/dev/null 2>&1 &
   pids+=($!)
+  bare_pids+=($!)
   # Two gateways per size: "gateway" with the fragment cache off (the forwarding path, against the
   # bare forwarder and the nginx proxy) and "cached", as shipped (the shared cache on).
   for kind in $kinds; do
@@ -291,6 +294,9 @@ for s in $sizes; do
   warm baseline "http://127.0.0.1:${baseline[$s]}" "$work/paths-baseline-$s" "$connections"
   warm cached "http://127.0.0.1:${cached[$s]}" "$work/paths-cached-warm-$s" "$connections"
 done
+# The bare forwarder gets the gateway's scheduling policy too (SCHED_BATCH, GatewayOptions.BatchScheduling):
+# given once its threads run, since .NET starts threads with the default policy, not their starter's.
+[ -z "${KVSGW_BENCH_FORWARDER_NORMAL:-}" ] && for pid in "${bare_pids[@]}"; do chrt -a -b -p 0 "$pid" >/dev/null; done
 python3 "$here/sigv4.py" presign "http://127.0.0.1:${cached[100k]}" bench-100k > "$work/presigned"
 warm session-urls "http://127.0.0.1:${cached[100k]}" "$work/presigned" "$connections" post.lua
 warm manifest "http://127.0.0.1:${cached[100k]}" "$work/manifest-cached-100k" 16

@@ -29,6 +29,14 @@ public sealed class GatewayOptions : IValidatableObject
     /// </summary>
     public bool InlineScheduling { get; set; } = true;
 
+    /// <summary>
+    /// On Linux, the process's threads run under <c>SCHED_BATCH</c> (<see cref="Hosting.BatchScheduling"/>):
+    /// woken by a packet, they wait for their turn instead of taking the CPU at once, and handle many
+    /// sockets per turn. A third less kernel time per 1 MB response on a shared core (bench/README.md);
+    /// a thread's wait for its turn is bounded by the scheduler's slice (a few ms). Turn it off only to compare.
+    /// </summary>
+    public bool BatchScheduling { get; set; } = true;
+
     /// <summary>Base URL clients use to reach the gateway (behind a load balancer); empty uses the request's.</summary>
     public string? PublicBaseUrl { get; set; }
 

@@ -56,6 +56,10 @@ public static class GatewayApplication
         builder.Services.AddSingleton(listeners);
         var inline = builder.Configuration.GetValue($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.InlineScheduling)}", defaultValue: true);
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = inline);
+        if (builder.Configuration.GetValue($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.BatchScheduling)}", defaultValue: true))
+        {
+            builder.Services.AddHostedService<BatchScheduling>();
+        }
 
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);

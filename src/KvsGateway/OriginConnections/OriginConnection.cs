@@ -16,7 +16,7 @@ public sealed class OriginConnection : IDisposable
     private int _start;
     private int _end;
 
-    // The last receive found the socket drained (it got less than it asked for): a next one may wait.
+    // The last receive found the socket drained: a next one may wait.
     private bool _drained;
 
     internal OriginConnection(Socket socket, OriginEndpoint endpoint, long createdAt)
@@ -83,7 +83,7 @@ public sealed class OriginConnection : IDisposable
             }
 
             var read = await _socket.ReceiveAsync(buffer.AsMemory(_end), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            _drained = read < buffer.Length - _end;
+            _drained = read < buffer.Length - _end && Drained();
             if (read == 0)
             {
                 throw received || _end > 0
@@ -190,7 +190,7 @@ public sealed class OriginConnection : IDisposable
             writer.Advance(read);
             remaining -= read;
             unflushed += read;
-            drained = read < want;
+            drained = read < want && Drained();
             if (remaining > 0 && unflushed >= flushEvery)
             {
                 unflushed = 0;
@@ -230,6 +230,11 @@ public sealed class OriginConnection : IDisposable
         var flushed = await writer.FlushAsync(viewer).ConfigureAwait(false);
         return !flushed.IsCompleted && !flushed.IsCanceled;
     }
+
+    // A receive that got less than it asked for emptied the socket then, but more may have come since:
+    // on loopback, the window that receive opened lets the origin send in the same instant. Asking
+    // costs one ioctl; flushing for nothing costs a send and a wake-up of the viewer's side.
+    private bool Drained() => _socket.Available == 0;
 
     private async ValueTask FillAsync(CancellationToken cancellationToken)
     {

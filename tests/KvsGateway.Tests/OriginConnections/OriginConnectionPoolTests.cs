@@ -71,6 +71,17 @@ public sealed class OriginConnectionPoolTests
         pool.Return(connection);
     }
 
+    [Theory]
+    [InlineData(1, 512 * 1024)]
+    [InlineData(64, 512 * 1024)]
+    [InlineData(128, 256 * 1024)]
+    [InlineData(256, 128 * 1024)]
+    [InlineData(500, 128 * 1024)]
+    public void Responses_in_flight_share_what_may_wait_for_a_flush(int inFlight, int flushEvery)
+    {
+        Assert.Equal(flushEvery, FragmentForwarder.FlushEveryFor(inFlight));
+    }
+
     [Fact]
     public async Task A_chunked_body_arrives_whole_and_leaves_the_connection_reusable()
     {

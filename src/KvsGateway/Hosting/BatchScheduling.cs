@@ -57,16 +57,6 @@ public sealed partial class BatchScheduling : BackgroundService
         return applied;
     }
 
-    /// <summary>The policy of one thread of this process, as the kernel reports it (field 41 of its stat).</summary>
-    public static int PolicyOf(int threadId)
-    {
-        var stat = File.ReadAllText($"{Tasks}/{threadId.ToString(CultureInfo.InvariantCulture)}/stat");
-
-        // The command name (field 2) is in parentheses and may hold spaces: count from after it.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return int.Parse(fields[41 - 3], NumberStyles.None, CultureInfo.InvariantCulture);
-    }
-
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         // Before the server starts its threads (they do not inherit it, but the sooner the fewer wait for the sweep).

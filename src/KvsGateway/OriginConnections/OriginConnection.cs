@@ -16,8 +16,8 @@ public sealed class OriginConnection : IDisposable
     private int _start;
     private int _end;
 
-    // The last receive found the socket drained: a next one may wait.
-    private bool _drained;
+    // The last receive got less than it asked for: the socket may be drained, and a next one wait.
+    private bool _shortRead;
 
     internal OriginConnection(Socket socket, OriginEndpoint endpoint, long createdAt)
     {
@@ -83,7 +83,7 @@ public sealed class OriginConnection : IDisposable
             }
 
             var read = await _socket.ReceiveAsync(buffer.AsMemory(_end), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            _drained = read < buffer.Length - _end && Drained();
+            _shortRead = read < buffer.Length - _end;
             if (read == 0)
             {
                 throw received || _end > 0
@@ -159,12 +159,12 @@ public sealed class OriginConnection : IDisposable
             unflushed = buffered;
         }
 
-        var drained = _drained;
+        var shortRead = _shortRead;
         while (remaining > 0)
         {
             // Never wait on the origin holding bytes back: when the last receive drained the socket,
             // what is here goes to the viewer before the next one.
-            if (drained && unflushed > 0)
+            if (shortRead && unflushed > 0 && Drained())
             {
                 unflushed = 0;
                 if (!await FlushAsync(writer, viewer).ConfigureAwait(false))
@@ -190,7 +190,7 @@ public sealed class OriginConnection : IDisposable
             writer.Advance(read);
             remaining -= read;
             unflushed += read;
-            drained = read < want && Drained();
+            shortRead = read < want;
             if (remaining > 0 && unflushed >= flushEvery)
             {
                 unflushed = 0;
